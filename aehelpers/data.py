@@ -1,0 +1,151 @@
+"""Fashion-MNIST loading (checked against the official checksums) and small datasets."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from aehelpers._validate import check_float, check_images, check_int
+from aehelpers.profiles import Profile, get_profile
+
+DATA_ENV_VAR = "AEHELPERS_DATA_DIR"
+
+CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+# Official files: name -> (SHA-256, header bytes, shape after the header).
+FILES = {
+    "train-images-idx3-ubyte.gz": (
+        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84", 16, (60_000, 28, 28)),
+    "train-labels-idx1-ubyte.gz": (
+        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845", 8, (60_000,)),
+    "t10k-images-idx3-ubyte.gz": (
+        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073", 16, (10_000, 28, 28)),
+    "t10k-labels-idx1-ubyte.gz": (
+        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5", 8, (10_000,)),
+}
+VALID_SIZE = 5_000  # the last 5,000 training images, as the book splits them
+
+
+class DatasetError(RuntimeError):
+    """Fashion-MNIST could not be loaded; the message says why and how to fix it."""
+
+
+class FashionMNIST(NamedTuple):
+    """Images as float32 in [0, 1] with shape (n, 28, 28), labels as uint8."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_valid: np.ndarray
+    y_valid: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *,
+                       profile: str | Profile | None = None) -> FashionMNIST:
+    """Return Fashion-MNIST split 55k/5k/10k (smaller in the ``ci`` profile).
+
+    Files come from ``data_dir``, else ``$AEHELPERS_DATA_DIR``, else Keras's
+    own loader (its cache, or a download). Introduced in 00_start_here.
+    """
+    run_profile = get_profile(profile)
+    if data_dir is None and os.environ.get(DATA_ENV_VAR, "").strip():
+        data_dir = os.environ[DATA_ENV_VAR].strip()
+    if data_dir is not None:
+        if not isinstance(data_dir, str | os.PathLike):
+            raise TypeError(f"data_dir must be a path, got {type(data_dir).__name__}")
+        train_x, train_y, test_x, test_y = _read_folder(str(Path(data_dir).expanduser().resolve()))
+    else:
+        train_x, train_y, test_x, test_y = _load_with_keras()
+    split = len(train_x) - VALID_SIZE
+    n_train = min(run_profile.train_size, split)
+    n_valid = min(run_profile.valid_size, VALID_SIZE)
+    n_test = min(run_profile.test_size, len(test_x))
+    return FashionMNIST(
+        x_train=_scale(train_x[:n_train]), y_train=train_y[:n_train].copy(),
+        x_valid=_scale(train_x[split:split + n_valid]), y_valid=train_y[split:split + n_valid].copy(),
+        x_test=_scale(test_x[:n_test]), y_test=test_y[:n_test].copy(),
+    )
+
+
+def _scale(images: np.ndarray) -> np.ndarray:
+    return images.astype(np.float32) / 255.0
+
+
+@functools.lru_cache(maxsize=2)
+def _read_folder(folder: str) -> tuple[np.ndarray, ...]:
+    path = Path(folder)
+    if not path.is_dir():
+        raise DatasetError(
+            f"Fashion-MNIST folder {folder} does not exist. Put the four official files "
+            f"({', '.join(FILES)}) there, or unset {DATA_ENV_VAR} to let Keras download them.")
+    arrays = [_read_idx(path / name, *spec) for name, spec in FILES.items()]
+    for array in arrays:
+        array.setflags(write=False)  # shared between calls through the cache
+    return tuple(arrays)
+
+
+def _read_idx(path: Path, sha256: str, header: int, shape: tuple[int, ...]) -> np.ndarray:
+    fix = (f"Download the official file {path.name} from the Fashion-MNIST release into "
+           f"{path.parent} (its SHA-256 must be {sha256}).")
+    if not path.is_file():
+        raise DatasetError(f"Fashion-MNIST file {path.name} is missing from {path.parent}. {fix}")
+    payload = path.read_bytes()
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != sha256:
+        raise DatasetError(f"Fashion-MNIST file {path} is truncated or not the official file "
+                           f"({len(payload):,} bytes, SHA-256 {digest[:12]}...). {fix}")
+    raw = gzip.decompress(payload)
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _load_with_keras() -> tuple[np.ndarray, ...]:
+    import keras  # deferred: TensorFlow is slow to import
+
+    try:
+        (train_x, train_y), (test_x, test_y) = keras.datasets.fashion_mnist.load_data()
+    except Exception as error:  # urllib, HTTP and file errors all mean the same here
+        raise DatasetError(
+            "Could not load Fashion-MNIST through Keras (no local files and no download: "
+            f"{type(error).__name__}: {error}). Go online once, or put the four official files "
+            f"({', '.join(FILES)}) in a folder and set {DATA_ENV_VAR} to it.") from None
+    return train_x, train_y, test_x, test_y
+
+
+def make_3d_dataset(num_points: int = 60, *, noise: float = 0.1, seed: int = 42) -> np.ndarray:
+    """Return ``num_points`` float32 3-D points lying close to a tilted plane.
+
+    Introduced in 01_representations_and_pca.
+    """
+    num_points = check_int("num_points", num_points, minimum=3)
+    noise = check_float("noise", noise, minimum=0.0)
+    seed = check_int("seed", seed, minimum=0)
+    rng = np.random.default_rng(seed)
+    # Two latent factors with clearly different spreads, so PCA's axes are well defined.
+    latent = rng.normal(size=(num_points, 2)) * np.array([1.0, 0.4])
+    plane = np.array([[0.8, 0.3, 0.5], [-0.2, 0.9, 0.3]])
+    points = latent @ plane + np.array([0.2, -0.1, 0.3]) + noise * rng.normal(size=(num_points, 3))
+    return points.astype(np.float32)
+
+
+def add_gaussian_noise(images: np.ndarray, noise_level: float, *, seed: int = 42,
+                       clip: bool = True) -> np.ndarray:
+    """Return ``images`` plus Gaussian noise of standard deviation ``noise_level``.
+
+    Introduced in 05_denoising_autoencoders.
+    """
+    batch = check_images("images", images, allow_single=True)
+    noise_level = check_float("noise_level", noise_level, minimum=0.0, maximum=5.0)
+    seed = check_int("seed", seed, minimum=0)
+    noisy = batch + noise_level * np.random.default_rng(seed).normal(size=batch.shape)
+    if clip:
+        noisy = np.clip(noisy, 0.0, 1.0)
+    noisy = noisy.astype(np.float32)
+    return noisy if np.ndim(images) == 3 else noisy[0]

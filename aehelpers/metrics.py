@@ -1,0 +1,107 @@
+"""Measurements in NumPy: reconstruction error, PSNR, sparsity, PCA subspaces, KL terms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aehelpers._validate import check_array, check_float
+
+_EPSILON = 1e-7
+
+
+def mse(reference: np.ndarray, other: np.ndarray, *, per_image: bool = False):
+    """Return the mean squared error (one number, or one per image).
+
+    Introduced in 01_representations_and_pca.
+    """
+    reference, other = _same_shape(reference, other)
+    errors = np.mean((reference - other).reshape(len(reference), -1) ** 2, axis=1)
+    return errors if per_image else float(errors.mean())
+
+
+def psnr(clean: np.ndarray, other: np.ndarray, *, data_range: float = 1.0,
+         per_image: bool = False):
+    """Return the peak signal-to-noise ratio in dB, averaged over images unless ``per_image``.
+
+    Introduced in 05_denoising_autoencoders.
+    """
+    data_range = check_float("data_range", data_range, minimum=0.0, open_min=True)
+    errors = np.maximum(mse(clean, other, per_image=True), 1e-12)
+    values = 10.0 * np.log10(data_range**2 / errors)
+    return values if per_image else float(values.mean())
+
+
+def mean_activation(codings: np.ndarray) -> np.ndarray:
+    """Return each coding unit's mean activation over the batch, shape (units,).
+
+    Introduced in 06_sparse_autoencoders.
+    """
+    codings = check_array("codings", codings, ndim=2)
+    return codings.mean(axis=0)
+
+
+def fraction_near_zero(codings: np.ndarray, *, threshold: float = 0.1) -> float:
+    """Return the fraction of activations below ``threshold``.
+
+    Introduced in 06_sparse_autoencoders.
+    """
+    codings = check_array("codings", codings, ndim=2)
+    threshold = check_float("threshold", threshold, minimum=0.0)
+    return float(np.mean(codings < threshold))
+
+
+def bernoulli_kl(target: float, mean_activations) -> np.ndarray:
+    """Return ``p log(p/q) + (1-p) log((1-p)/(1-q))`` elementwise, safe as q nears 0 or 1.
+
+    Introduced in 06_sparse_autoencoders.
+    """
+    p = check_float("target", target, minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    q = np.clip(np.asarray(mean_activations, dtype=np.float64), _EPSILON, 1.0 - _EPSILON)
+    return p * np.log(p / q) + (1.0 - p) * np.log((1.0 - p) / (1.0 - q))
+
+
+def gaussian_kl(mean, log_var) -> np.ndarray:
+    """Return KL(N(mu, sigma^2) || N(0, I)) per example, in the gamma = log sigma^2 form.
+
+    Introduced in 07_variational_autoencoders.
+    """
+    mean, log_var = _same_shape(mean, log_var, names=("mean", "log_var"), ndim=2)
+    mean, log_var = mean.astype(np.float64), log_var.astype(np.float64)
+    return -0.5 * np.sum(1.0 + log_var - np.exp(log_var) - mean**2, axis=-1)
+
+
+def gaussian_kl_sigma_form(mean, sigma) -> np.ndarray:
+    """Return the same KL in the book's first form, ``-0.5 sum(1 + log sigma^2 - sigma^2 - mu^2)``.
+
+    Introduced in 07_variational_autoencoders.
+    """
+    mean, sigma = _same_shape(mean, sigma, names=("mean", "sigma"), ndim=2)
+    if np.any(sigma <= 0):
+        raise ValueError("sigma must be positive everywhere")
+    mean, variance = mean.astype(np.float64), sigma.astype(np.float64) ** 2
+    return -0.5 * np.sum(1.0 + np.log(variance) - variance - mean**2, axis=-1)
+
+
+def principal_angles(basis_a: np.ndarray, basis_b: np.ndarray) -> np.ndarray:
+    """Return the principal angles in degrees between two subspaces, largest first.
+
+    Each basis holds one spanning vector per row. Introduced in 01_representations_and_pca.
+    """
+    basis_a = check_array("basis_a", basis_a, ndim=2).astype(np.float64)
+    basis_b = check_array("basis_b", basis_b, ndim=2).astype(np.float64)
+    if basis_a.shape[1] != basis_b.shape[1]:
+        raise ValueError(f"basis_a and basis_b must live in the same space, got vectors of "
+                         f"length {basis_a.shape[1]} and {basis_b.shape[1]}")
+    q_a, _ = np.linalg.qr(basis_a.T)
+    q_b, _ = np.linalg.qr(basis_b.T)
+    cosines = np.clip(np.linalg.svd(q_a.T @ q_b, compute_uv=False), -1.0, 1.0)
+    return np.sort(np.degrees(np.arccos(cosines)))[::-1]
+
+
+def _same_shape(first, second, *, names=("reference", "other"), ndim=None):
+    first = check_array(names[0], first, ndim=ndim)
+    second = check_array(names[1], second, ndim=ndim)
+    if first.shape != second.shape:
+        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, "
+                         f"got {first.shape} and {second.shape}")
+    return first, second

@@ -1,0 +1,182 @@
+"""Figures used across chapters; each returns the figure and takes ``ax=None`` where it fits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+from aehelpers._validate import check_array, check_float, check_images, check_int
+
+# Paul Tol's "muted" scheme: ten colours told apart with common colour-vision deficiencies.
+PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
+           "#882255", "#44AA99", "#999933", "#AA4499", "#777777")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+
+
+def apply_style() -> None:
+    """Apply the workbook's plot style: projector-readable fonts, the colour-blind-safe cycle."""
+    mpl.rcParams.update({
+        "figure.dpi": 100, "savefig.dpi": 100, "font.size": 12, "axes.titlesize": 13,
+        "axes.labelsize": 12, "legend.fontsize": 10, "axes.grid": True, "grid.alpha": 0.3,
+        "axes.prop_cycle": mpl.cycler(color=PALETTE), "image.cmap": "binary",
+    })
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax
+
+
+def plot_image_grid(images, *, titles: Sequence[str] | None = None, num_cols: int = 8,
+                    title: str | None = None, scale: float = 1.4) -> Figure:
+    """Show images in a grid (grayscale, dark ink on white), with optional titles."""
+    images = check_images("images", np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0))
+    num_cols = check_int("num_cols", num_cols, minimum=1)
+    num_cols = min(num_cols, len(images))
+    num_rows = -(-len(images) // num_cols)
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    fig, axes = plt.subplots(num_rows, num_cols, squeeze=False,
+                             figsize=(scale * num_cols, scale * num_rows + (0.5 if title else 0)))
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < len(images):
+            ax.imshow(images[index], cmap="binary", vmin=0, vmax=1)
+            if titles is not None:
+                ax.set_title(titles[index], fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_reconstructions(model, images, *, num_images: int = 8,
+                         title: str = "Originals (top) and reconstructions (bottom)") -> Figure:
+    """Show ``num_images`` originals above the model's reconstructions.
+
+    Introduced in 02_stacked_autoencoders.
+    """
+    num_images = check_int("num_images", num_images, minimum=1, maximum=50)
+    images = check_images("images", images)[:num_images]
+    reconstructions = np.clip(np.asarray(model(images, training=False)), 0.0, 1.0)
+    fig, axes = plt.subplots(2, len(images), squeeze=False, figsize=(1.4 * len(images), 3.2))
+    for column in range(len(images)):
+        for row, picture in enumerate((images, reconstructions)):
+            axes[row, column].imshow(picture[column], cmap="binary", vmin=0, vmax=1)
+            axes[row, column].axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history: dict, *, keys: Sequence[str] | None = None, ax=None,
+                 title: str = "Learning curves", log_scale: bool = False) -> Figure:
+    """Plot training curves (by default ``loss`` and ``val_loss``) against the epoch.
+
+    Introduced in 02_stacked_autoencoders.
+    """
+    if not isinstance(history, dict) or not history:
+        raise TypeError("history must be a non-empty dict of lists, as returned by ae.training.fit")
+    keys = list(keys) if keys is not None else [k for k in ("loss", "val_loss") if k in history]
+    missing = [k for k in keys if k not in history]
+    if missing or not keys:
+        raise ValueError(f"keys {missing or keys} are not in the history; it has {sorted(history)}")
+    fig, ax = _axes(ax, (6, 3.5))
+    for index, key in enumerate(keys):
+        values = history[key]
+        ax.plot(range(1, len(values) + 1), values, marker=MARKERS[index % 10], label=key,
+                linestyle="--" if key.startswith("val_") else "-")
+    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.legend()
+    return fig
+
+
+def plot_codings_2d(points_2d, labels, *, class_names: Sequence[str] | None = None,
+                    images=None, num_thumbnails: int = 60, ax=None,
+                    title: str = "Codings in 2-D") -> Figure:
+    """Scatter 2-D codings coloured (and marked) by class, with optional image thumbnails.
+
+    Introduced in 02_stacked_autoencoders.
+    """
+    points_2d = check_array("points_2d", points_2d, ndim=2, trailing_shape=(2,))
+    labels = np.asarray(labels)
+    if labels.shape != (len(points_2d),) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be {len(points_2d)} integers, got shape {labels.shape}")
+    fig, ax = _axes(ax, (9, 8))
+    for label in np.unique(labels):
+        chosen = labels == label
+        name = class_names[label] if class_names is not None else str(label)
+        ax.scatter(*points_2d[chosen].T, s=8, color=PALETTE[label % 10],
+                   marker=MARKERS[label % 10], label=name, alpha=0.8)
+    if images is not None:
+        images = check_images("images", images)
+        _add_thumbnails(ax, points_2d, images, check_int("num_thumbnails", num_thumbnails,
+                                                         minimum=0))
+    ax.set(title=title, xlabel="dimension 1", ylabel="dimension 2")
+    ax.legend(markerscale=2, loc="best", fontsize=9)
+    return fig
+
+
+def _add_thumbnails(ax, points_2d, images, count):
+    """Place up to ``count`` thumbnails, skipping points too close to one already shown."""
+    span = np.ptp(points_2d, axis=0)
+    shown = np.empty((0, 2))
+    for index in np.random.default_rng(0).permutation(len(points_2d)):
+        point = points_2d[index]
+        if len(shown) >= count:
+            break
+        if len(shown) and np.min(np.sum(((shown - point) / span) ** 2, axis=1)) < 0.004:
+            continue
+        shown = np.vstack([shown, point])
+        box = AnnotationBbox(OffsetImage(images[index], cmap="binary", zoom=0.8), point,
+                             frameon=True, pad=0.1, bboxprops={"edgecolor": "#777777"})
+        ax.add_artist(box)
+
+
+def plot_activation_histogram(codings, *, target: float | None = None, ax=None,
+                              title: str = "Mean activation of each coding unit") -> Figure:
+    """Histogram of the units' mean activations, with the target marked.
+
+    Introduced in 06_sparse_autoencoders.
+    """
+    codings = check_array("codings", codings, ndim=2)
+    fig, ax = _axes(ax, (6, 3.5))
+    means = codings.mean(axis=0)
+    ax.hist(means, bins=np.linspace(0, 1, 41), color=PALETTE[1])
+    ax.axvline(means.mean(), color=PALETTE[0], linewidth=2,
+               label=f"measured mean {means.mean():.3f}")
+    if target is not None:
+        target = check_float("target", target, minimum=0.0, maximum=1.0)
+        ax.axvline(target, color=PALETTE[3], linestyle="--", linewidth=2, label=f"target {target}")
+    ax.set(xlabel="mean activation over the batch", ylabel="number of units", title=title)
+    ax.legend()
+    return fig
+
+
+def plot_sparsity_losses(target: float = 0.1, *, ax=None) -> Figure:
+    """Plot the KL, MAE and MSE sparsity losses against the actual mean activation.
+
+    Introduced in 06_sparse_autoencoders.
+    """
+    from aehelpers.metrics import bernoulli_kl
+
+    target = check_float("target", target, minimum=0.0, maximum=1.0, open_min=True, open_max=True)
+    q = np.linspace(0.001, 0.999, 500)
+    fig, ax = _axes(ax, (6, 4))
+    ax.plot(q, bernoulli_kl(target, q), label="KL divergence", linewidth=2)
+    ax.plot(q, np.abs(target - q), linestyle="--", label="MAE")
+    ax.plot(q, (target - q) ** 2, linestyle=":", label="MSE")
+    ax.axvline(target, color="#777777", linewidth=1)
+    ax.set(xlabel="actual mean activation q", ylabel="sparsity loss", ylim=(0, 0.95),
+           title=f"Sparsity losses for a target p = {target}")
+    ax.legend()
+    return fig
