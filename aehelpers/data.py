@@ -70,7 +70,8 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *,
     n_test = min(run_profile.test_size, len(test_x))
     return FashionMNIST(
         x_train=_scale(train_x[:n_train]), y_train=train_y[:n_train].copy(),
-        x_valid=_scale(train_x[split:split + n_valid]), y_valid=train_y[split:split + n_valid].copy(),
+        x_valid=_scale(train_x[split:split + n_valid]),
+        y_valid=train_y[split:split + n_valid].copy(),
         x_test=_scale(test_x[:n_test]), y_test=test_y[:n_test].copy(),
     )
 

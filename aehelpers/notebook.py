@@ -91,3 +91,6 @@ def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True) 
     if verbose:
         print(" | ".join(f"{name} {version}" for name, version in versions.items()))
         print(f"Run profile: {profile.name} ({profile.description})")
+
+# GitHub "owner/name" of the workbook: every badge and the Colab install line use it.
+REPOSITORY = "aeworkbook/autoencoder-workbook"

@@ -38,8 +38,11 @@ class EpochPrinter(keras.callbacks.Callback):
         done = epoch + 1
         if done % self.every and done != self.epochs:
             return
-        values = "  ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items())
-        print(f"epoch {done:>3}/{self.epochs}  {values}  ({time.perf_counter() - self._start:.1f} s)")
+        # Training numbers first, then their validation twins, in a stable order.
+        keys = sorted(logs or {}, key=lambda k: (k.startswith("val_"), k != "loss", k))
+        values = "  ".join(f"{k} {logs[k]:.4f}" for k in keys)
+        seconds = time.perf_counter() - self._start
+        print(f"epoch {done:>3}/{self.epochs}  {values}  ({seconds:.1f} s)")
 
 
 def fit(model: keras.Model, x_train, y_train=None, *, model_key: str,
@@ -131,7 +134,11 @@ def cached(name: str, settings: dict, train: Callable[[], tuple[keras.Model, dic
     history_path = cache_dir() / f"{stem}.json"
     if use_cache and model_path.exists():
         try:
-            autoencoder = keras.saving.load_model(model_path, safe_mode=True)
+            with warnings.catch_warnings():
+                # A model saved before its optimizer ever stepped (the greedy stack)
+                # reloads fine; Keras only notes the empty optimizer state.
+                warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+                autoencoder = keras.saving.load_model(model_path, safe_mode=True)
             history = json.loads(history_path.read_text()) if history_path.exists() else {}
             if verbose:
                 print(f"Loaded trained {name} model from the cache ({model_path.name}).")
