@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "data",
     "exercises",
+    "explore",
     "layers",
     "metrics",
     "models",
@@ -22,6 +23,7 @@ _SUBMODULES = (
     "plots",
     "profiles",
     "training",
+    "widgets",
 )
 # Names re-exported at the top level for the setup cell of every notebook.
 _SHORTCUTS = {

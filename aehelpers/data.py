@@ -120,7 +120,7 @@ def _load_with_keras() -> tuple[np.ndarray, ...]:
     return train_x, train_y, test_x, test_y
 
 
-def make_3d_dataset(num_points: int = 60, *, noise: float = 0.1, seed: int = 42) -> np.ndarray:
+def make_3d_dataset(num_points: int = 600, *, noise: float = 0.1, seed: int = 42) -> np.ndarray:
     """Return ``num_points`` float32 3-D points lying close to a tilted plane.
 
     Introduced in 01_representations_and_pca.

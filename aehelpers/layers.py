@@ -16,6 +16,13 @@ from aehelpers._validate import check_float
 PACKAGE = "aehelpers"
 
 
+class _Untracked:
+    """A box Keras's attribute tracking does not look inside."""
+
+    def __init__(self, layer):
+        self.layer = layer
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class DenseTranspose(keras.layers.Layer):
     """A dense layer that reuses the transposed kernel of ``dense`` with its own biases.
@@ -27,8 +34,15 @@ class DenseTranspose(keras.layers.Layer):
         super().__init__(**kwargs)
         if not isinstance(dense, keras.layers.Dense):
             raise TypeError(f"dense must be a keras.layers.Dense, got {type(dense).__name__}")
-        self.dense = dense
+        # Held in a plain box so Keras does not track the Dense as a sublayer: its
+        # kernel belongs to the encoder, and this layer's own weights are its biases.
+        self._tied = _Untracked(dense)
         self.activation = keras.activations.get(activation)
+
+    @property
+    def dense(self) -> keras.layers.Dense:
+        """The Dense layer whose kernel this layer reuses, transposed."""
+        return self._tied.layer
 
     def build(self, input_shape):
         if not self.dense.built:

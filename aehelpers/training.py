@@ -165,6 +165,24 @@ def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _full_arguments(name: str, kwargs: dict) -> dict:
+    """Return ``kwargs`` with the builder's defaults filled in, so equal models share a key."""
+    import inspect
+
+    from aehelpers.models import BUILDERS, train_greedy_layerwise
+
+    builder = train_greedy_layerwise if name == "greedy" else BUILDERS[name]
+    parameters = inspect.signature(builder).parameters
+    unknown = set(kwargs) - set(parameters) - {"profile"}
+    if unknown or "profile" in kwargs:
+        raise TypeError(f"unexpected argument(s) {sorted(unknown | {'profile'} & set(kwargs))} "
+                        f"for {name!r}; pass profile= to train_autoencoder itself")
+    full = {k: p.default for k, p in parameters.items()
+            if p.kind is p.KEYWORD_ONLY and k not in ("profile", "verbose")}
+    full.update(kwargs)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in full.items()}
+
+
 def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
                       use_cache: bool = True, verbose: bool = True, seed: int = 42,
                       **builder_kwargs) -> TrainedModel:
@@ -197,7 +215,7 @@ def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
                       validation_data=(data.x_valid,), verbose=verbose)
         return autoencoder, history
 
-    settings = {"builder": builder_kwargs, "seed": seed,
+    settings = {"builder": _full_arguments(name, builder_kwargs), "seed": seed,
                 "data": [len(data.x_train), len(data.x_valid)]}
     return cached(name, settings, train, profile=run_profile, use_cache=use_cache,
                   verbose=verbose)

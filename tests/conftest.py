@@ -8,7 +8,6 @@ from pathlib import Path
 # Before anything imports TensorFlow (notebook kernels inherit this environment too).
 os.environ.setdefault("AE_PROFILE", "ci")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np  # noqa: E402

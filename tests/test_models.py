@@ -76,6 +76,9 @@ def test_tied_weights_are_shared_and_halve_the_parameters(tmp_path, images):
     assert first.dense is dense_2 and second.dense is dense_1
     ratio = tied.count_params() / stacked.count_params()
     assert 0.45 < ratio < 0.55, ratio
+    # The decoder owns only its biases; the kernels it uses are the encoder's.
+    assert decoder.count_params() == 100 + 784
+    assert len(decoder.trainable_weights) == 2
     # Reloaded from disk, the decoder still uses the encoder's kernels.
     loaded = _roundtrip(tied, tmp_path)
     reloaded_dense = [layer for layer in loaded.encoder.layers
@@ -96,7 +99,7 @@ def test_conv_autoencoder_shapes():
 def test_linear_autoencoder_spans_the_pca_plane():
     from sklearn.decomposition import PCA
 
-    points = ae.data.make_3d_dataset(60, seed=4)
+    points = ae.data.make_3d_dataset(seed=4)
     _, decoder, autoencoder = ae.models.build_linear_autoencoder(profile="ci")
     ae.training.fit(autoencoder, points, model_key="linear", profile="ci", verbose=False)
     plane = np.asarray(decoder.layers[-1].kernel)  # (2, 3): the directions it draws along

@@ -87,3 +87,12 @@ def test_checked_outputs_and_clean_outputs(notebook):
             assert "\x08" not in text and "ETA" not in text, "verbose=1 progress bar"
             assert not re.search(r"/(root|home/\w+|tmp|work)/", text), f"local path in {text!r}"
     assert any(c.outputs for c in checked), "checked cells must carry outputs"
+
+
+def test_kernel_and_widget_metadata(notebook):
+    from aehelpers.launch import KERNELSPEC
+
+    _, nb = notebook
+    assert nb.metadata.get("kernelspec") == KERNELSPEC
+    assert "widgets" not in nb.metadata, "stale widget state breaks GitHub's renderer"
+    assert nb.metadata.get("language_info", {}).get("name") == "python"

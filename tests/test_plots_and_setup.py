@@ -94,6 +94,17 @@ def test_old_tensorflow_stops_with_a_clear_message(monkeypatch):
         ae.notebook.check_versions()
 
 
+def test_old_python_and_widgets_are_reported(monkeypatch):
+    import ipywidgets
+
+    monkeypatch.setattr(ipywidgets, "__version__", "7.6.5")
+    with pytest.warns(UserWarning, match=r"ipywidgets >= 7.7 \(found 7.6.5\)"):
+        ae.notebook.check_versions()
+    monkeypatch.setattr(sys, "version_info", (3, 9, 0))
+    with pytest.raises(RuntimeError, match="Python >= 3.10"):
+        ae.notebook.check_versions()
+
+
 def test_import_is_light_and_has_no_side_effects():
     code = ("import sys, aehelpers as ae; assert 'tensorflow' not in sys.modules; "
             "assert callable(ae.setup_notebook); print(ae.__version__)")

@@ -22,7 +22,7 @@ def test_unknown_name_lists_the_valid_ones(monkeypatch):
     with pytest.raises(ValueError, match="ci, class, book"):
         ae.get_profile("fast")
     monkeypatch.setenv("AE_PROFILE", "turbo")
-    with pytest.raises(ValueError, match=r"turbo.*\$AE_PROFILE"):
+    with pytest.raises(ValueError, match=r"turbo.*set by \$AE_PROFILE"):
         ae.get_profile()
     with pytest.raises(TypeError):
         ae.get_profile(3)

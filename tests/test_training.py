@@ -72,6 +72,15 @@ def test_cache_trains_once_then_loads(tiny, cache, capsys):
                                np.asarray(first.autoencoder(tiny.x_valid)), atol=1e-6)
 
 
+def test_defaults_and_explicit_arguments_share_a_cache_entry(tiny, cache):
+    training.train_autoencoder("stacked", tiny, profile="ci", verbose=False)
+    again = training.train_autoencoder("stacked", tiny, profile="ci", verbose=False,
+                                       codings_size=30, hidden_units=(100,))
+    assert again.from_cache
+    with pytest.raises(TypeError, match="unexpected argument"):
+        training.train_autoencoder("stacked", tiny, profile="ci", codings=3)
+
+
 def test_cache_key_changes_with_arguments_profile_and_version(monkeypatch):
     base = training.cache_key("stacked", {"builder": {"codings_size": 30}}, "ci")
     assert base == training.cache_key("stacked", {"builder": {"codings_size": 30}}, "ci")

@@ -1,0 +1,126 @@
+"""Launch links and classroom slides, kept in step across every notebook.
+
+    python -m aehelpers.launch                      # rewrite badges, refresh slide metadata
+    python -m aehelpers.launch --repository me/fork # switch the slug, then rewrite
+
+The slug lives in ``aehelpers.notebook.REPOSITORY``; every badge and every
+Colab install line in ``notebooks/`` is derived from it. Slide metadata makes
+``jupyter nbconvert --to slides`` give a deck: a slide per section, a
+vertical slide per figure, questions revealed as fragments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import nbformat
+
+from aehelpers import notebook as notebook_module
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_GITHUB_PATH = r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"
+# Every place a notebook names the repository, with the text that replaces it.
+PATTERNS = (
+    (re.compile(rf"colab\.research\.google\.com/github/{_GITHUB_PATH}/blob/main/"),
+     "colab.research.google.com/github/{slug}/blob/main/"),
+    (re.compile(rf"mybinder\.org/v2/gh/{_GITHUB_PATH}/main"), "mybinder.org/v2/gh/{slug}/main"),
+    (re.compile(rf"git\+https://github\.com/{_GITHUB_PATH}(?=[\s\"'@]|$)"),
+     "git+https://github.com/{slug}"),
+)
+
+
+def check_slug(repository: str) -> str:
+    """Return ``repository`` if it looks like ``owner/name``, else raise ValueError."""
+    if not isinstance(repository, str) or not SLUG.match(repository):
+        raise ValueError(f"repository must look like 'owner/name', got {repository!r}")
+    return repository
+
+
+def colab_url(notebook: str, repository: str | None = None) -> str:
+    """Return the Colab link that opens ``notebook`` (a file name in notebooks/)."""
+    slug = check_slug(repository or notebook_module.REPOSITORY)
+    return f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{notebook}"
+
+
+def binder_url(notebook: str, repository: str | None = None) -> str:
+    """Return the Binder link that opens ``notebook`` in JupyterLab."""
+    slug = check_slug(repository or notebook_module.REPOSITORY)
+    return f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/notebooks/{notebook}"
+
+
+def rewrite_text(text: str, repository: str) -> str:
+    """Return ``text`` with every repository reference pointing at ``repository``."""
+    for pattern, replacement in PATTERNS:
+        text = pattern.sub(replacement.format(slug=repository), text)
+    return text
+
+
+def slide_type(cell) -> str:
+    """Return the reveal.js slide type a workbook cell gets in classroom mode."""
+    source = cell.source.lstrip()
+    if cell.cell_type == "markdown":
+        if source.startswith(("# ", "## ")):
+            return "slide"
+        if "Check your understanding" in source or "<details>" in source:
+            return "fragment"
+        return "-"
+    if "nbval-skip" in cell.get("metadata", {}).get("tags", []):
+        return "skip"  # the Colab install cell has no place in a lecture
+    has_figure = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+    return "subslide" if has_figure else "-"
+
+
+def sync_notebooks(folder: Path, repository: str) -> list[Path]:
+    """Rewrite badges, install lines and slide metadata in ``folder``; return the changed."""
+    check_slug(repository)
+    changed = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        dirty = False
+        for cell in nb.cells:
+            new = rewrite_text(cell.source, repository)
+            if new != cell.source:
+                cell.source, dirty = new, True
+            wanted = slide_type(cell)
+            if cell.metadata.get("slideshow", {}).get("slide_type") != wanted:
+                cell.metadata["slideshow"] = {"slide_type": wanted}
+                dirty = True
+        # One kernel for all chapters; no stale widget state for GitHub to choke on.
+        if nb.metadata.get("kernelspec") != KERNELSPEC or "widgets" in nb.metadata:
+            nb.metadata["kernelspec"] = dict(KERNELSPEC)
+            nb.metadata.pop("widgets", None)
+            dirty = True
+        if dirty:
+            nbformat.write(nb, path)
+            changed.append(path)
+    return changed
+
+
+def _set_repository(repository: str) -> None:
+    source = Path(notebook_module.__file__)
+    text = source.read_text()
+    updated = re.sub(r'^REPOSITORY = ".*"$', f'REPOSITORY = "{repository}"', text, flags=re.M)
+    source.write_text(updated)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Rewrite every notebook's launch links.")
+    parser.add_argument("--repository", help="new GitHub slug owner/name (default: keep)")
+    parser.add_argument("--notebooks", default=str(Path(__file__).parents[1] / "notebooks"))
+    args = parser.parse_args(argv)
+    repository = check_slug(args.repository or notebook_module.REPOSITORY)
+    if repository != notebook_module.REPOSITORY:
+        _set_repository(repository)
+    changed = sync_notebooks(Path(args.notebooks), repository)
+    readme = Path(args.notebooks).parent / "README.md"
+    if readme.exists():
+        readme.write_text(rewrite_text(readme.read_text(), repository))
+    print(f"{len(changed)} notebook(s) rewritten for {repository}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""Chapters 05-07 in a real browser: run all cells, move every slider, see the picture change.
+
+JupyterLab runs on 127.0.0.1 with the ``ci`` profile; Debian's Chromium is
+driven by Playwright. Every wait is an explicit condition with a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+CHAPTERS = ["05_denoising_autoencoders.ipynb", "06_sparse_autoencoders.ipynb",
+            "07_variational_autoencoders.ipynb"]
+RUN_TIMEOUT_MS = 300_000
+REDRAW_TIMEOUT_MS = 20_000
+
+# True once every code cell has an execution number and the kernel is idle,
+# or as soon as any cell shows an error (the test then reports it).
+ALL_RUN = """() => {
+  if (errorTexts().length) return true;
+  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    .map(e => e.textContent.trim());
+  const status = document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
+  return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:$/.test(t)) && status === 'idle';
+}"""
+ERROR_TEXTS = """window.errorTexts = () =>
+  [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .map(e => e.textContent).filter(t => /Traceback|Error/.test(t));"""
+# The image shown by the panel that holds a given slider: the explorer lays
+# out [controls | picture] in one HBox, the picture an <img> in an Output widget.
+PANEL_IMAGE = """(slider) => {
+  let node = slider;
+  while (node && !(node.classList.contains('widget-hbox') && node.querySelector('.widget-output img')))
+    node = node.parentElement;
+  const img = node && node.querySelector('.widget-output img');
+  return img ? img.getAttribute('src') : null;
+}"""
+
+
+def _start_session(url: str, name: str) -> None:
+    """Start the notebook's kernel through the REST API, so no kernel dialog appears."""
+    body = json.dumps({"path": name, "type": "notebook", "name": name,
+                       "kernel": {"name": "python3"}}).encode()
+    request = urllib.request.Request(f"{url}/api/sessions", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status in (200, 201)
+
+
+def _run_all(page, url: str, name: str) -> None:
+    _start_session(url, name)
+    page.goto(f"{url}/lab/tree/{name}")
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+    page.evaluate(ERROR_TEXTS)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=500)
+    errors = page.evaluate("errorTexts()")
+    assert not errors, f"{name}: a cell failed:\n{errors[0][:2000]}"
+
+
+def _wait_for_new_picture(page, handle, before: str, how: str) -> str:
+    page.wait_for_function(f"([h, before]) => ({PANEL_IMAGE})(h) !== before",
+                           arg=[handle, before], timeout=REDRAW_TIMEOUT_MS, polling=50)
+    after = handle.evaluate(PANEL_IMAGE)
+    assert after and after != before, f"picture did not change after {how}"
+    return after
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_slider_moves_its_picture(browser, jupyter_url, name):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        _run_all(page, jupyter_url, name)
+        handles = page.locator(".widget-slider .noUi-handle")
+        count = handles.count()
+        assert count >= 1, f"{name}: no slider found"
+        for index in range(count):
+            handle = handles.nth(index).element_handle()
+            handle.scroll_into_view_if_needed()
+            before = handle.evaluate(PANEL_IMAGE)
+            assert before and before.startswith("data:image/png"), f"slider {index}: no picture"
+            # 1. keyboard: focus the handle and step it
+            handle.focus()
+            page.keyboard.press("ArrowRight" if index % 2 else "ArrowLeft")
+            after_keys = _wait_for_new_picture(page, handle, before, f"keys on slider {index}")
+            # 2. mouse: drag the handle a good way along its track
+            box = handle.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] / 2 + (-45 if index % 2 else 45),
+                            box["y"] + box["height"] / 2, steps=5)
+            page.mouse.up()
+            _wait_for_new_picture(page, handle, after_keys, f"dragging slider {index}")
+    finally:
+        context.close()
