@@ -62,7 +62,7 @@ def slide_type(cell) -> str:
     """Return the reveal.js slide type a workbook cell gets in classroom mode."""
     source = cell.source.lstrip()
     if cell.cell_type == "markdown":
-        if source.startswith(("# ", "## ")):
+        if source.startswith(("# ", "## ")):  # a title or a section heading
             return "slide"
         if "Check your understanding" in source or "<details>" in source:
             return "fragment"
@@ -73,13 +73,30 @@ def slide_type(cell) -> str:
     return "subslide" if has_figure else "-"
 
 
+def split_at_headings(nb) -> bool:
+    """Start a new markdown cell at every section heading, so each section is its own slide."""
+    cells, changed = [], False
+    for cell in nb.cells:
+        parts = (re.split(r"\n(?=#{1,3} )", cell.source) if cell.cell_type == "markdown"
+                 else [cell.source])
+        parts = [p.strip("\n") for p in parts if p.strip()]
+        if len(parts) <= 1:
+            cells.append(cell)
+            continue
+        changed = True
+        for part in parts:
+            cells.append(nbformat.v4.new_markdown_cell(part))
+    nb.cells = cells
+    return changed
+
+
 def sync_notebooks(folder: Path, repository: str) -> list[Path]:
     """Rewrite badges, install lines and slide metadata in ``folder``; return the changed."""
     check_slug(repository)
     changed = []
     for path in sorted(Path(folder).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        dirty = False
+        dirty = split_at_headings(nb)
         for cell in nb.cells:
             new = rewrite_text(cell.source, repository)
             if new != cell.source:

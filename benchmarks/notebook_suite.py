@@ -87,7 +87,8 @@ def main() -> None:
     table = (f"Profile `{args.profile}`, {datetime.date.today()}, {platform.machine()} with "
              f"{os.cpu_count()} cores and {psutil.virtual_memory().total / 2**30:.0f} GiB; "
              f"model cache as found ({os.environ.get('AEHELPERS_CACHE_DIR', '~/.cache/aehelpers')}"
-             f" may be warm).\n\n| notebook | wall seconds | peak kernel RSS (MiB) |\n|---|---|---|\n"
+             f" may be warm).\n\n"
+             "| notebook | wall seconds | peak kernel RSS (MiB) |\n|---|---|---|\n"
              + "\n".join(rows) + f"\n| **total** | **{total:.1f}** | |\n")
     print(table)
     (ROOT / "benchmarks" / "results" / f"notebooks_{args.profile}.md").write_text(table)

@@ -8,6 +8,7 @@ import pytest
 
 import aehelpers as ae
 from aehelpers import exercises
+from aehelpers.exercises import generative
 
 
 class _Identity(keras.Model):
@@ -32,7 +33,7 @@ def test_crossover_found_and_wrong_answer(data):
     images = data.x_test[:200]
     model = _Blur(images.mean(axis=0))
     levels = np.round(np.arange(0.0, 0.51, 0.01), 2)
-    curve = exercises._psnr_curve(model, images, levels, 0)
+    curve = generative._psnr_curve(model, images, levels, 0)
     crossover = float(levels[np.argmax(curve[:, 1] > curve[:, 0])])
     assert exercises.check_crossover_noise_level(model, images, crossover, verbose=False).passed
     wrong = exercises.check_crossover_noise_level(model, images, min(crossover + 0.2, 1.0),
@@ -49,7 +50,7 @@ def test_crossover_when_never_helps(data):
 def test_denoising_noise_level(data, capsys):
     images = data.x_test[:200]
     model = _Blur(images.mean(axis=0))
-    flat = exercises._psnr_curve(model, images, [0.0], 0)[0, 1]  # same PSNR at every level
+    flat = generative._psnr_curve(model, images, [0.0], 0)[0, 1]  # same PSNR at every level
     assert not exercises.check_denoising_noise_level(model, images, 0.3, min_psnr=flat + 1).passed
     # The blur handles every level, so no answer is "the highest"; the feedback says so.
     feedback = exercises.check_denoising_noise_level(model, images, 0.3, min_psnr=flat - 1)

@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
@@ -69,6 +70,12 @@ def notebook_dir(tmp_path_factory):
     """A copy of notebooks/: JupyterLab autosaves, and the committed outputs must not change."""
     target = tmp_path_factory.mktemp("workbook") / "notebooks"
     shutil.copytree(ROOT / "notebooks", target)
+    for path in target.glob("*.ipynb"):  # start blank: every prompt and panel comes from this run
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nbformat.write(nb, path)
     return target
 
 

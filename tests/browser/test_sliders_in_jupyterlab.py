@@ -7,9 +7,12 @@ driven by Playwright. Every wait is an explicit condition with a deadline.
 from __future__ import annotations
 
 import json
+import tempfile
 import urllib.request
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHAPTERS = ["05_denoising_autoencoders.ipynb", "06_sparse_autoencoders.ipynb",
             "07_variational_autoencoders.ipynb"]
@@ -32,11 +35,18 @@ ERROR_TEXTS = """window.errorTexts = () =>
 # out [controls | picture] in one HBox, the picture an <img> in an Output widget.
 PANEL_IMAGE = """(slider) => {
   let node = slider;
-  while (node && !(node.classList.contains('widget-hbox') && node.querySelector('.widget-output img')))
-    node = node.parentElement;
+  const isPanel = (n) => n.classList.contains('widget-hbox') &&
+    n.querySelector('.widget-output img');
+  while (node && !isPanel(node)) node = node.parentElement;
   const img = node && node.querySelector('.widget-output img');
   return img ? img.getAttribute('src') : null;
 }"""
+
+
+STATE = """() => [document.querySelector('.jp-Notebook-ExecutionIndicator')?.textContent,
+  [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim())
+  .join(' ')]"""
+SCREENSHOTS = Path(tempfile.gettempdir())
 
 
 def _start_session(url: str, name: str) -> None:
@@ -51,14 +61,42 @@ def _start_session(url: str, name: str) -> None:
 
 def _run_all(page, url: str, name: str) -> None:
     _start_session(url, name)
-    page.goto(f"{url}/lab/tree/{name}")
+    page.goto(f"{url}/lab/tree/{name}?reset")  # a fresh workspace: only this notebook
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+    # JupyterLab sometimes still asks which kernel to use; answer it if it does.
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    try:
+        dialog.wait_for(state="visible", timeout=3_000)
+        dialog.get_by_role("button", name="Select", exact=True).click()
+        dialog.wait_for(state="hidden", timeout=10_000)
+    except PlaywrightTimeout:
+        pass
     page.evaluate(ERROR_TEXTS)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=500)
+    try:
+        page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=500)
+    except Exception:
+        state = page.evaluate(STATE)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        raise AssertionError(f"{name}: cells did not finish: {state}") from None
     errors = page.evaluate("errorTexts()")
     assert not errors, f"{name}: a cell failed:\n{errors[0][:2000]}"
+
+
+def _stop_sessions(url: str) -> None:
+    """Shut down every kernel this test started, so chapters do not pile up."""
+    with urllib.request.urlopen(f"{url}/api/sessions", timeout=30) as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(f"{url}/api/sessions/{session['id']}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def _direction(handle) -> int:
+    """+1 if the slider can still move up, else -1 (a slider at its maximum moves down)."""
+    now, high = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+    return 1 if now < high else -1
 
 
 def _wait_for_new_picture(page, handle, before: str, how: str) -> str:
@@ -85,15 +123,16 @@ def test_every_slider_moves_its_picture(browser, jupyter_url, name):
             assert before and before.startswith("data:image/png"), f"slider {index}: no picture"
             # 1. keyboard: focus the handle and step it
             handle.focus()
-            page.keyboard.press("ArrowRight" if index % 2 else "ArrowLeft")
+            page.keyboard.press("ArrowRight" if _direction(handle) > 0 else "ArrowLeft")
             after_keys = _wait_for_new_picture(page, handle, before, f"keys on slider {index}")
             # 2. mouse: drag the handle a good way along its track
             box = handle.bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
             page.mouse.down()
-            page.mouse.move(box["x"] + box["width"] / 2 + (-45 if index % 2 else 45),
-                            box["y"] + box["height"] / 2, steps=5)
+            page.mouse.move(x + 45 * _direction(handle), y, steps=5)
             page.mouse.up()
             _wait_for_new_picture(page, handle, after_keys, f"dragging slider {index}")
     finally:
         context.close()
+        _stop_sessions(jupyter_url)
