@@ -52,3 +52,8 @@ def _fresh_keras_session():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the browser test last: it is the slowest, and the notebooks warm its model cache."""
+    items.sort(key=lambda item: "browser" in item.path.parts)
