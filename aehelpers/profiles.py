@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 PROFILE_ENV_VAR = "AE_PROFILE"
+SCHEDULES = ("constant", "cosine")
+COSINE_FLOOR = 0.05
 DEFAULT_PROFILE = "class"
 
 
@@ -17,6 +19,13 @@ class TrainSettings:
     epochs: int
     batch_size: int
     learning_rate: float
+    # "constant", or "cosine": decay from learning_rate to COSINE_FLOOR times it over the
+    # profile's epochs, which lets fewer epochs reach the same loss (benchmarks/train_models.py).
+    schedule: str = "constant"
+
+    def __post_init__(self):
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Profile:
         return {
             "name": self.name,
             "sizes": [self.train_size, self.valid_size, self.test_size],
-            "settings": {k: [v.epochs, v.batch_size, v.learning_rate]
+            "settings": {k: [v.epochs, v.batch_size, v.learning_rate, v.schedule]
                          for k, v in sorted(self.settings.items())},
         }
 
@@ -75,7 +84,8 @@ PROFILES = MappingProxyType({
         settings=_settings(
             TrainSettings(10, 128, 2e-3), linear=_LINEAR,
             conv=TrainSettings(6, 128, 3e-3),
-            vae=TrainSettings(15, 128, 2e-3),
+            denoising=TrainSettings(6, 128, 3e-3, "cosine"),
+            vae=TrainSettings(8, 256, 4e-3, "cosine"),
             greedy=TrainSettings(6, 128, 2e-3),
             classifier=TrainSettings(30, 32, 1e-3),
         ),

@@ -45,3 +45,35 @@ def test_training_settings_reject_unknown_models():
 def test_fingerprints_differ_between_profiles():
     prints = {name: str(p.fingerprint()) for name, p in PROFILES.items()}
     assert len(set(prints.values())) == len(prints)
+
+
+def test_schedule_is_checked_and_part_of_the_fingerprint():
+    from aehelpers.profiles import TrainSettings
+
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        TrainSettings(5, 128, 1e-3, "linear")
+    assert PROFILES["class"].training("vae").schedule == "cosine"
+    assert PROFILES["class"].fingerprint()["settings"]["vae"][-1] == "cosine"
+    # the book profile keeps the book's constant learning rate everywhere
+    assert {s.schedule for s in PROFILES["book"].settings.values()} == {"constant"}
+
+
+def test_cosine_schedule_decays_to_the_floor_over_the_profile_epochs():
+    import math
+
+    from aehelpers.profiles import COSINE_FLOOR
+
+    profile = PROFILES["class"]
+    settings = profile.training("vae")
+    _, _, vae = ae.models.build_variational_autoencoder(profile=profile)
+    schedule = vae.optimizer.learning_rate_schedule if hasattr(
+        vae.optimizer, "learning_rate_schedule") else vae.optimizer._learning_rate
+    steps = settings.epochs * math.ceil(profile.train_size / settings.batch_size)
+    assert float(schedule(0)) == pytest.approx(settings.learning_rate)
+    assert float(schedule(steps // 2)) == pytest.approx(
+        settings.learning_rate * (COSINE_FLOOR + (1 - COSINE_FLOOR) / 2), rel=1e-3)
+    assert float(schedule(steps)) == pytest.approx(settings.learning_rate * COSINE_FLOOR)
+    # an explicit learning rate is a constant, and every model runs several steps per call
+    _, _, stacked = ae.models.build_stacked_autoencoder(profile=profile, learning_rate=0.01)
+    assert float(stacked.optimizer.learning_rate) == pytest.approx(0.01)
+    assert stacked.steps_per_execution == ae.models.STEPS_PER_EXECUTION > 1
