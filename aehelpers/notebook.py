@@ -33,7 +33,7 @@ def _quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # oneDNN stays on (TensorFlow's default): on a 2-core CPU it trains the
     # convolutional autoencoder about 1.5x faster than with it off (measured by
-    # benchmarks/conv_backend_options.py). Its start-up notice is muted below.
+    # benchmarks/training_options.py). Its start-up notice is muted below.
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if "tensorflow" in sys.modules:
         return

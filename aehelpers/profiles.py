@@ -83,6 +83,7 @@ PROFILES = MappingProxyType({
         train_size=55_000, valid_size=5_000, test_size=10_000,
         settings=_settings(
             TrainSettings(10, 128, 2e-3), linear=_LINEAR,
+            tied=TrainSettings(6, 128, 3e-3, "cosine"),
             conv=TrainSettings(6, 128, 3e-3),
             denoising=TrainSettings(6, 128, 3e-3, "cosine"),
             vae=TrainSettings(8, 256, 4e-3, "cosine"),

@@ -93,6 +93,17 @@ def predict(model: keras.Model, inputs, *, batch_size: int = 2048) -> np.ndarray
     return np.concatenate([keras.ops.convert_to_numpy(c) for c in chunks])
 
 
+def reconstruction_mse(autoencoder: keras.Model, images) -> float:
+    """Return the mean squared error between ``images`` and ``autoencoder``'s reconstructions.
+
+    Introduced in 03_pretraining_tied_greedy.
+    """
+    from aehelpers.metrics import mse
+
+    images = check_array("images", images)
+    return mse(images, predict(autoencoder, images))
+
+
 class TrainedModel(NamedTuple):
     """A trained (or cached) model with its parts and its training history."""
 

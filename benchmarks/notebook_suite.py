@@ -1,12 +1,16 @@
 """Run every notebook top to bottom in one run profile; time it and measure the kernel's memory.
 
-    python benchmarks/notebook_suite.py --profile class --write   # regenerate committed outputs
-    python benchmarks/notebook_suite.py --profile ci               # time the CI suite only
+    python benchmarks/notebook_suite.py --profile class --cold --then-warm --write  # outputs
+    python benchmarks/notebook_suite.py --profile ci --cold --repeats 3   # time the CI suite
 
 Prints a Markdown table (wall seconds and peak kernel RSS per notebook) and
-writes it to benchmarks/results/notebooks_<profile>.md. With --write the
-executed notebooks replace the ones in notebooks/ (that is how the committed
-outputs are made); without it nothing in notebooks/ changes.
+writes it to benchmarks/results/notebooks_<profile>[_cold|_warm].md. With
+--cold every repeat starts from an empty model cache in a temporary folder
+(the first run of a fresh clone, as in CI); --then-warm runs the suite a
+second time on the filled cache (a chapter reopened). Seconds are medians
+over the repeats, memory the highest peak. With --write the notebooks executed
+last (in the first, cold pass) replace the ones in notebooks/ (that is how the
+committed outputs are made); without it nothing in notebooks/ changes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import argparse
 import datetime
 import os
 import platform
+import statistics
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -69,29 +75,62 @@ def run_notebook(path: Path, write: bool) -> tuple[float, int]:
     return seconds, peak
 
 
+def _table(args, state: str, flags: str, seconds: dict, peaks: dict) -> str:
+    rows = [f"| {stem} | {statistics.median(s):.1f} | {peaks[stem] / 2**20:.0f} |"
+            for stem, s in seconds.items()]
+    total = sum(statistics.median(s) for s in seconds.values())
+    return (f"Profile `{args.profile}`, {datetime.date.today()}, {platform.machine()} with "
+            f"{os.cpu_count()} cores and {psutil.virtual_memory().total / 2**30:.0f} GiB; "
+            f"{state}; median of {args.repeats} run(s). Command: `python "
+            f"benchmarks/notebook_suite.py --profile {args.profile}{flags} "
+            f"--repeats {args.repeats}`.\n\n"
+            "| notebook | wall seconds | peak kernel RSS (MiB) |\n|---|---|---|\n"
+            + "\n".join(rows) + f"\n| **total** | **{total:.1f}** | |\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="ci", choices=["ci", "class", "book"])
     parser.add_argument("--write", action="store_true", help="save outputs into notebooks/")
+    parser.add_argument("--cold", action="store_true",
+                        help="start every repeat from an empty temporary model cache")
+    parser.add_argument("--then-warm", action="store_true",
+                        help="with --cold: run the suite again on the filled cache, timed apart")
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("notebooks", nargs="*", help="default: every notebooks/NN_*.ipynb")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    if args.then_warm and not args.cold:
+        parser.error("--then-warm needs --cold")
     os.environ["AE_PROFILE"] = args.profile
     paths = [Path(p).resolve() for p in args.notebooks] or sorted(
         (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    rows, total = [], 0.0
-    for path in paths:
-        seconds, peak = run_notebook(path, args.write)
-        total += seconds
-        rows.append(f"| {path.stem} | {seconds:.1f} | {peak / 2**20:.0f} |")
-        print(rows[-1], flush=True)
-    table = (f"Profile `{args.profile}`, {datetime.date.today()}, {platform.machine()} with "
-             f"{os.cpu_count()} cores and {psutil.virtual_memory().total / 2**30:.0f} GiB; "
-             f"model cache as found ({os.environ.get('AEHELPERS_CACHE_DIR', '~/.cache/aehelpers')}"
-             f" may be warm).\n\n"
-             "| notebook | wall seconds | peak kernel RSS (MiB) |\n|---|---|---|\n"
-             + "\n".join(rows) + f"\n| **total** | **{total:.1f}** | |\n")
-    print(table)
-    (ROOT / "benchmarks" / "results" / f"notebooks_{args.profile}.md").write_text(table)
+    passes = ["cold", "warm"] if args.then_warm else ["cold" if args.cold else ""]
+    seconds = {p: {path.stem: [] for path in paths} for p in passes}
+    peaks = {p: {path.stem: 0 for path in paths} for p in passes}
+    cache = os.environ.get("AEHELPERS_CACHE_DIR", "~/.cache/aehelpers")
+    for repeat in range(args.repeats):
+        with tempfile.TemporaryDirectory(prefix="aecache_") as empty:
+            if args.cold:
+                os.environ["AEHELPERS_CACHE_DIR"] = empty
+            for kind in passes:
+                for path in paths:
+                    write = args.write and repeat == args.repeats - 1 and kind == passes[0]
+                    wall, peak = run_notebook(path, write)
+                    seconds[kind][path.stem].append(wall)
+                    peaks[kind][path.stem] = max(peaks[kind][path.stem], peak)
+                    print(f"run {repeat + 1} {kind}: {path.stem} {wall:.1f} s, "
+                          f"{peak / 2**20:.0f} MiB", flush=True)
+    states = {"": f"the model cache as found ({cache})",
+              "cold": "an empty model cache at every repeat",
+              "warm": "run right after the cold run, every model in the cache"}
+    flags = " --cold --then-warm" if args.then_warm else " --cold" if args.cold else ""
+    for kind in passes:
+        table = _table(args, states[kind], flags, seconds[kind], peaks[kind])
+        print(table)
+        name = f"notebooks_{args.profile}{'_' + kind if kind else ''}.md"
+        (ROOT / "benchmarks" / "results" / name).write_text(table)
 
 
 if __name__ == "__main__":

@@ -54,8 +54,7 @@ def train_once(label: str, profile, data) -> tuple[float, int, float]:
     if name == "greedy":  # one history per phase: count every epoch, score the stacked model
         epochs = sum(len(v) for k, v in result.history.items() if k.endswith("_loss")
                      and not k.endswith("val_loss"))
-        loss = ae.metrics.mse(data.x_valid, ae.training.predict(result.autoencoder,
-                                                                data.x_valid))
+        loss = ae.training.reconstruction_mse(result.autoencoder, data.x_valid)
     else:
         epochs = len(result.history["loss"])
         loss = result.history[LOSS_KEY.get(name, "val_loss")][-1]

@@ -58,6 +58,18 @@ def test_predict_matches_a_direct_call(images):
         training.predict(model, images, batch_size=0)
 
 
+def test_reconstruction_mse_of_identity_and_zero_models(images):
+    import keras
+
+    identity = keras.Sequential([keras.Input((28, 28)), keras.layers.Identity()])
+    zero = keras.Sequential([keras.Input((28, 28)), keras.layers.Lambda(lambda x: 0.0 * x)])
+    assert training.reconstruction_mse(identity, images) == pytest.approx(0.0, abs=1e-12)
+    assert training.reconstruction_mse(zero, images) == pytest.approx(
+        float(np.mean(images.astype(np.float64) ** 2)), rel=1e-5)
+    with pytest.raises(TypeError, match="images"):
+        training.reconstruction_mse(identity, "not images")
+
+
 def test_cache_trains_once_then_loads(tiny, cache, capsys):
     first = training.train_autoencoder("stacked", tiny, profile="ci", verbose=False)
     assert not first.from_cache and first.seconds > 0
