@@ -63,15 +63,16 @@ def seconds_per_epoch(builder, x, batch: int, option: str) -> float:
     model.compile(loss="mse", optimizer=keras.optimizers.Nadam(1e-3),
                   jit_compile=option == "jit",
                   steps_per_execution=16 if option == "steps16" else 1)
+    timer = EpochTimer()
     if option == "tf.data":
         def inputs(data):
             return (tf.data.Dataset.from_tensor_slices((data, data)).shuffle(len(data))
                     .batch(batch).prefetch(tf.data.AUTOTUNE))
         model.fit(inputs(x[:batch * 16]), epochs=1, verbose=0)  # warm-up: trace the graph
-        model.fit(inputs(x), epochs=2, verbose=0, callbacks=[timer := EpochTimer()])
+        model.fit(inputs(x), epochs=2, verbose=0, callbacks=[timer])
     else:
         model.fit(x[:batch * 16], x[:batch * 16], batch_size=batch, epochs=1, verbose=0)
-        model.fit(x, x, batch_size=batch, epochs=2, verbose=0, callbacks=[timer := EpochTimer()])
+        model.fit(x, x, batch_size=batch, epochs=2, verbose=0, callbacks=[timer])
     return timer.seconds[-1] * EPOCH / len(x)
 
 
