@@ -13,6 +13,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "cache",
     "data",
     "exercises",
     "explore",
@@ -22,8 +23,10 @@ _SUBMODULES = (
     "notebook",
     "plots",
     "profiles",
+    "registry",
     "training",
     "widgets",
+    "zoo",
 )
 # Names re-exported at the top level for the setup cell of every notebook.
 _SHORTCUTS = {
@@ -32,6 +35,7 @@ _SHORTCUTS = {
     "get_profile": "profiles",
     "load_fashion_mnist": "data",
     "CLASS_NAMES": "data",
+    "train_autoencoder": "zoo",
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_SHORTCUTS]

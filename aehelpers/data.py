@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from aehelpers._validate import check_float, check_images, check_int
+from aehelpers._validate import FriendlyError, check_float, check_images, check_int
 from aehelpers.profiles import Profile, get_profile
 
 DATA_ENV_VAR = "AEHELPERS_DATA_DIR"
@@ -33,8 +33,17 @@ FILES = {
 VALID_SIZE = 5_000  # the last 5,000 training images, as the book splits them
 
 
-class DatasetError(RuntimeError):
+OFFICIAL_PAGE = "https://github.com/zalandoresearch/fashion-mnist#get-the-data"
+
+
+class DatasetError(FriendlyError):
     """Fashion-MNIST could not be loaded; the message says why and how to fix it."""
+
+
+def _how_to_point_at(folder: str = "/path/to/folder") -> str:
+    return (f"Download the four files ({', '.join(FILES)}) from {OFFICIAL_PAGE} into one "
+            f"folder, then either run `%env {DATA_ENV_VAR}={folder}` in a notebook cell and "
+            f"rerun this cell, or restart JupyterLab with {DATA_ENV_VAR}={folder} set.")
 
 
 class FashionMNIST(NamedTuple):
@@ -85,8 +94,8 @@ def _read_folder(folder: str) -> tuple[np.ndarray, ...]:
     path = Path(folder)
     if not path.is_dir():
         raise DatasetError(
-            f"Fashion-MNIST folder {folder} does not exist. Put the four official files "
-            f"({', '.join(FILES)}) there, or unset {DATA_ENV_VAR} to let Keras download them.")
+            f"The Fashion-MNIST folder {folder} does not exist. {_how_to_point_at(folder)} "
+            f"Online, you can instead unset {DATA_ENV_VAR} and let Keras download the files.")
     arrays = [_read_idx(path / name, *spec) for name, spec in FILES.items()]
     for array in arrays:
         array.setflags(write=False)  # shared between calls through the cache
@@ -94,11 +103,16 @@ def _read_folder(folder: str) -> tuple[np.ndarray, ...]:
 
 
 def _read_idx(path: Path, sha256: str, header: int, shape: tuple[int, ...]) -> np.ndarray:
-    fix = (f"Download the official file {path.name} from the Fashion-MNIST release into "
+    fix = (f"Download the official file {path.name} from {OFFICIAL_PAGE} into "
            f"{path.parent} (its SHA-256 must be {sha256}).")
     if not path.is_file():
         raise DatasetError(f"Fashion-MNIST file {path.name} is missing from {path.parent}. {fix}")
-    payload = path.read_bytes()
+    try:
+        payload = path.read_bytes()
+    except OSError as error:
+        raise DatasetError(f"Fashion-MNIST file {path} cannot be read ({error.strerror}). Make "
+                           f"it readable (chmod a+r {path}) or copy the four files to a folder "
+                           f"you can read and point {DATA_ENV_VAR} at it.") from None
     digest = hashlib.sha256(payload).hexdigest()
     if digest != sha256:
         raise DatasetError(f"Fashion-MNIST file {path} is truncated or not the official file "
@@ -112,12 +126,37 @@ def _load_with_keras() -> tuple[np.ndarray, ...]:
 
     try:
         (train_x, train_y), (test_x, test_y) = keras.datasets.fashion_mnist.load_data()
-    except Exception as error:  # urllib, HTTP and file errors all mean the same here
+    except Exception as error:  # urllib, HTTP, gzip and file errors
+        broken = _broken_keras_files()
+        if broken:
+            names = ", ".join(str(path) for path in broken)
+            raise DatasetError(
+                f"Keras's copy of Fashion-MNIST is damaged ({names}: truncated or not the "
+                f"official file). Delete {'it' if len(broken) == 1 else 'them'} and rerun this "
+                f"cell online so Keras downloads a fresh copy, or: {_how_to_point_at()}"
+                ) from None
         raise DatasetError(
-            "Could not load Fashion-MNIST through Keras (no local files and no download: "
-            f"{type(error).__name__}: {error}). Go online once, or put the four official files "
-            f"({', '.join(FILES)}) in a folder and set {DATA_ENV_VAR} to it.") from None
+            f"Fashion-MNIST is not on this computer and could not be downloaded "
+            f"({type(error).__name__}). {_how_to_point_at()}") from None
     return train_x, train_y, test_x, test_y
+
+
+def _keras_dataset_folder() -> Path:
+    home = os.environ.get("KERAS_HOME") or Path.home() / ".keras"
+    return Path(home) / "datasets" / "fashion-mnist"
+
+
+def _broken_keras_files() -> list[Path]:
+    """Return the files of Keras's own Fashion-MNIST copy that fail their SHA-256 check."""
+    broken = []
+    for name, (sha256, _, _) in FILES.items():
+        path = _keras_dataset_folder() / name
+        try:
+            if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+                broken.append(path)
+        except OSError:
+            broken.append(path)
+    return broken
 
 
 def make_3d_dataset(num_points: int = 600, *, noise: float = 0.1, seed: int = 42) -> np.ndarray:

@@ -13,29 +13,25 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from aehelpers._validate import check_array, check_float, check_images, check_int
+from aehelpers._validate import check_array, check_float, check_images, check_int, check_model
 from aehelpers.metrics import mse, psnr
+from aehelpers.models import check_autoencoder, check_encoder, codings_size
+from aehelpers.training import predict
+
+_TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _check_model(name: str, model) -> keras.Model:
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"{name} must be a keras.Model, got {type(model).__name__}")
-    return model
+def call_traced(model: keras.Model, batch: np.ndarray) -> np.ndarray:
+    """Call ``model(batch, training=False)`` through a graph traced once: the path for sliders.
 
-
-_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _call(model: keras.Model, batch: np.ndarray, *, fast: bool = False):
-    """Call ``model(batch, training=False)``: never ``predict`` (tens of ms per call).
-
-    ``fast`` (for slider moves) traces the call once into a graph: an eager
-    Keras call costs about 10 ms of Python overhead, the traced one under 1 ms.
+    An eager Keras call costs about 10 ms of Python overhead, the traced one
+    under 1 ms, and ``predict`` tens of ms. A model with several outputs (a VAE
+    encoder) gives its first, the mean codings.
     """
-    if fast and model not in _COMPILED:
-        _COMPILED[model] = _trace(model)
-    outputs = _COMPILED[model](batch) if fast else model(batch, training=False)
-    if isinstance(outputs, list | tuple):  # a VAE encoder returns [mean, log_var, codings]
+    if model not in _TRACED:
+        _TRACED[model] = _trace(model)
+    outputs = _TRACED[model](batch)
+    if isinstance(outputs, list | tuple):
         outputs = outputs[0]
     return keras.ops.convert_to_numpy(outputs)
 
@@ -49,14 +45,34 @@ def _trace(model: keras.Model):
 
 
 def decode(decoder: keras.Model, codings) -> np.ndarray:
-    """Decode one coding vector into a 28x28 image clipped to [0, 1].
+    """Decode one coding vector into a 28x28 image clipped to [0, 1] (the slider path).
 
     Introduced in 07_variational_autoencoders.
     """
-    _check_model("decoder", decoder)
-    size = decoder.inputs[0].shape[-1]
+    size = codings_size(decoder)
     codings = check_array("codings", codings, ndim=1, trailing_shape=(size,))
-    return np.clip(_call(decoder, codings[None], fast=True)[0], 0.0, 1.0)
+    return np.clip(call_traced(decoder, codings[None])[0], 0.0, 1.0)
+
+
+def decode_codings(decoder: keras.Model, codings) -> np.ndarray:
+    """Decode a batch of codings into images clipped to [0, 1].
+
+    Introduced in 07_variational_autoencoders.
+    """
+    size = codings_size(decoder)
+    codings = check_array("codings", codings, ndim=2, trailing_shape=(size,))
+    return np.clip(predict(decoder, codings), 0.0, 1.0)
+
+
+def generate_images(decoder: keras.Model, num_images: int = 12, *, seed: int = 42) -> np.ndarray:
+    """Decode ``num_images`` codings drawn from N(0, I): new images from a VAE.
+
+    Introduced in 07_variational_autoencoders.
+    """
+    num_images = check_int("num_images", num_images, minimum=1, maximum=10_000)
+    size = codings_size(decoder)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    return decode_codings(decoder, rng.normal(size=(num_images, size)).astype(np.float32))
 
 
 def encode(encoder: keras.Model, images) -> np.ndarray:
@@ -64,8 +80,8 @@ def encode(encoder: keras.Model, images) -> np.ndarray:
 
     Introduced in 07_variational_autoencoders.
     """
-    _check_model("encoder", encoder)
-    return _call(encoder, check_images("images", images))
+    outputs = predict(check_encoder("encoder", encoder), check_images("images", images))
+    return outputs[0] if isinstance(outputs, list) else outputs
 
 
 class NoisePanel(NamedTuple):
@@ -104,10 +120,10 @@ def noise_panel(autoencoder: keras.Model, clean, noise, noise_level: float) -> N
 
     Introduced in 05_denoising_autoencoders.
     """
-    _check_model("autoencoder", autoencoder)
+    check_model("autoencoder", autoencoder)
     clean = check_images("clean", clean, allow_single=True)[:1]
     noisy = add_noise(clean, noise, noise_level)
-    denoised = np.clip(_call(autoencoder, noisy, fast=True), 0.0, 1.0)
+    denoised = np.clip(call_traced(autoencoder, noisy), 0.0, 1.0)
     return NoisePanel(noisy[0], denoised[0], clean[0],
                       psnr(clean, noisy), psnr(clean, denoised),
                       mse(clean, noisy), mse(clean, denoised))
@@ -128,22 +144,22 @@ def summarise_sparse_model(target: float, model, images, *, num_images: int = 5,
                            threshold: float = 0.1) -> SparseSummary:
     """Measure a sparse autoencoder on ``images``: unit means, sparsity, reconstructions.
 
-    ``model`` is a trained autoencoder (or ``TrainedModel``) built by
-    ``ae.models``. Introduced in 06_sparse_autoencoders.
+    ``model`` is what ``ae.train_autoencoder`` or an ``ae.models`` builder
+    returns (it has ``.encoder`` and ``.autoencoder``). Introduced in 06_sparse_autoencoders.
     """
-    from aehelpers.models import split_autoencoder
-
     target = check_float("target", target, minimum=0.0, maximum=1.0, open_min=True,
                          open_max=True)
-    autoencoder = getattr(model, "autoencoder", model)
-    encoder, _ = split_autoencoder(_check_model("model", autoencoder))
+    if not (hasattr(model, "encoder") and hasattr(model, "autoencoder")):
+        raise TypeError("model must be a trained model from ae.train_autoencoder (with "
+                        f".encoder and .autoencoder), got {type(model).__name__}")
+    encoder = check_encoder("model.encoder", model.encoder)
+    autoencoder = check_autoencoder("model.autoencoder", model.autoencoder)
     images = check_images("images", images)
     num_images = check_int("num_images", num_images, minimum=1, maximum=min(12, len(images)))
     threshold = check_float("threshold", threshold, minimum=0.0, maximum=1.0)
-    codings = np.concatenate([_call(encoder, images[i:i + 2048])
-                              for i in range(0, len(images), 2048)])
+    codings = encode(encoder, images)
     originals = images[:num_images]
-    reconstructions = np.clip(_call(autoencoder, originals), 0.0, 1.0)
+    reconstructions = np.clip(predict(autoencoder, originals), 0.0, 1.0)
     return SparseSummary(target, codings.mean(axis=0), float(codings.mean()),
                          float(np.mean(codings < threshold)), originals, reconstructions)
 

@@ -56,7 +56,11 @@ def bernoulli_kl(target: float, mean_activations) -> np.ndarray:
     Introduced in 06_sparse_autoencoders.
     """
     p = check_float("target", target, minimum=0.0, maximum=1.0, open_min=True, open_max=True)
-    q = np.clip(np.asarray(mean_activations, dtype=np.float64), _EPSILON, 1.0 - _EPSILON)
+    scalar = np.ndim(mean_activations) == 0
+    q = check_array("mean_activations", np.atleast_1d(mean_activations), value_range=(0.0, 1.0))
+    q = np.clip(q.astype(np.float64), _EPSILON, 1.0 - _EPSILON)
+    if scalar:
+        q = q[0]
     return p * np.log(p / q) + (1.0 - p) * np.log((1.0 - p) / (1.0 - q))
 
 
@@ -85,23 +89,29 @@ def gaussian_kl_sigma_form(mean, sigma) -> np.ndarray:
 def principal_angles(basis_a: np.ndarray, basis_b: np.ndarray) -> np.ndarray:
     """Return the principal angles in degrees between two subspaces, largest first.
 
-    Each basis holds one spanning vector per row. Introduced in 01_representations_and_pca.
+    Each basis holds one spanning vector per row (its rows must be linearly
+    independent). Introduced in 01_representations_and_pca.
     """
-    basis_a = check_array("basis_a", basis_a, ndim=2).astype(np.float64)
-    basis_b = check_array("basis_b", basis_b, ndim=2).astype(np.float64)
-    if basis_a.shape[1] != basis_b.shape[1]:
+    from scipy.linalg import subspace_angles
+
+    bases = []
+    for name, basis in (("basis_a", basis_a), ("basis_b", basis_b)):
+        basis = np.asarray(check_array(name, basis, ndim=2), dtype=np.float64)
+        if basis.shape[0] > basis.shape[1] or np.linalg.matrix_rank(basis) < basis.shape[0]:
+            raise ValueError(f"{name} must hold linearly independent rows (at most one per "
+                             f"dimension), got shape {basis.shape} of rank "
+                             f"{np.linalg.matrix_rank(basis)}")
+        bases.append(basis)
+    if bases[0].shape[1] != bases[1].shape[1]:
         raise ValueError(f"basis_a and basis_b must live in the same space, got vectors of "
-                         f"length {basis_a.shape[1]} and {basis_b.shape[1]}")
-    q_a, _ = np.linalg.qr(basis_a.T)
-    q_b, _ = np.linalg.qr(basis_b.T)
-    cosines = np.clip(np.linalg.svd(q_a.T @ q_b, compute_uv=False), -1.0, 1.0)
-    return np.sort(np.degrees(np.arccos(cosines)))[::-1]
+                         f"length {bases[0].shape[1]} and {bases[1].shape[1]}")
+    return np.degrees(subspace_angles(bases[0].T, bases[1].T))
 
 
 def _same_shape(first, second, *, names=("reference", "other"), ndim=None):
-    first = check_array(names[0], first, ndim=ndim)
-    second = check_array(names[1], second, ndim=ndim)
+    first = check_array(names[0], first, ndim=ndim or (1, 2, 3, 4))
+    second = check_array(names[1], second, ndim=ndim or (1, 2, 3, 4))
     if first.shape != second.shape:
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape, "
                          f"got {first.shape} and {second.shape}")
-    return first, second
+    return first.astype(np.float64), second.astype(np.float64)

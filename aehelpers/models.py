@@ -1,19 +1,20 @@
-"""Builders for every autoencoder in the workbook, each returning (encoder, decoder, autoencoder).
+"""Architectures of every autoencoder in the workbook; no training code lives here.
 
-All models are Keras 3 native and round-trip through ``.keras`` files with
-``safe_mode=True``. Decoders end in a linear layer and train on MSE, as in the book.
+Each builder returns an :class:`Autoencoder` (encoder, decoder, autoencoder),
+uncompiled: ``aehelpers.training`` compiles and trains them with the profile's
+settings. Decoders end in a linear layer and train on MSE, as in the book.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import keras
 import numpy as np
 from keras import layers
 
-from aehelpers._validate import check_array, check_choice, check_float, check_int
+from aehelpers._validate import check_choice, check_float, check_int, check_model
 from aehelpers.layers import (
     PACKAGE,
     DenseTranspose,
@@ -22,10 +23,70 @@ from aehelpers.layers import (
     Sampling,
     latent_loss,
 )
-from aehelpers.profiles import COSINE_FLOOR, Profile, get_profile
 
 IMAGE_SHAPE = (28, 28)
 NUM_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
+
+
+class Autoencoder(NamedTuple):
+    """The three models a builder returns; ``autoencoder`` chains ``encoder`` and ``decoder``."""
+
+    encoder: keras.Model
+    decoder: keras.Model
+    autoencoder: keras.Model
+
+
+def _shapes(model: keras.Model, tensors) -> list[tuple]:
+    return [tuple(t.shape[1:]) for t in (tensors if isinstance(tensors, list | tuple)
+                                         else [tensors])]
+
+
+def io_shapes(model: keras.Model) -> tuple[list[tuple], list[tuple]]:
+    """Return the model's input and output shapes without the batch axis ([] where unknown)."""
+    try:
+        return _shapes(model, model.inputs), _shapes(model, model.outputs)
+    except (AttributeError, TypeError, ValueError):  # a subclassed model: probe it once
+        try:
+            probe = model(np.zeros((1, *IMAGE_SHAPE), dtype="float32"), training=False)
+        except Exception:  # not an image model: leave the checks to the caller
+            return [], []
+        return [IMAGE_SHAPE], _shapes(model, probe)
+
+
+def check_autoencoder(name: str, model) -> keras.Model:
+    """Return ``model`` if it maps 28x28 images to 28x28 images, else raise naming ``name``."""
+    model = check_model(name, model)
+    inputs, outputs = io_shapes(model)
+    if inputs != [IMAGE_SHAPE] or outputs != [IMAGE_SHAPE]:
+        raise TypeError(f"{name} must be an autoencoder mapping 28x28 images to 28x28 images "
+                        f"(for example trained.autoencoder), got a model from {inputs} to "
+                        f"{outputs}")
+    return model
+
+
+def check_encoder(name: str, model) -> keras.Model:
+    """Return ``model`` if it maps 28x28 images to coding vectors, else raise naming ``name``."""
+    model = check_model(name, model)
+    inputs, outputs = io_shapes(model)
+    if inputs != [IMAGE_SHAPE] or any(len(shape) != 1 for shape in outputs):
+        raise TypeError(f"{name} must be an encoder mapping 28x28 images to coding vectors "
+                        f"(for example trained.encoder), got a model from {inputs} to {outputs}")
+    return model
+
+
+def check_decoder(name: str, model) -> keras.Model:
+    """Return ``model`` if it maps coding vectors to 28x28 images, else raise naming ``name``."""
+    model = check_model(name, model)
+    inputs, outputs = io_shapes(model)
+    if len(inputs) != 1 or len(inputs[0]) != 1 or outputs != [IMAGE_SHAPE]:
+        raise TypeError(f"{name} must be a decoder mapping coding vectors to 28x28 images "
+                        f"(for example trained.decoder), got a model from {inputs} to {outputs}")
+    return model
+
+
+def codings_size(decoder: keras.Model) -> int:
+    """Return how many codings ``decoder`` takes."""
+    return int(io_shapes(check_decoder("decoder", decoder))[0][0][0])
 
 
 def _check_units(name: str, units: Sequence[int]) -> tuple[int, ...]:
@@ -35,35 +96,6 @@ def _check_units(name: str, units: Sequence[int]) -> tuple[int, ...]:
                  for i, u in enumerate(units))
 
 
-# Run this many training steps per call into TensorFlow: same maths, far less Python
-# overhead per batch (a stacked-AE epoch on 2 cores: 8.8 s -> 4.7 s at batch 32,
-# 3.5 s -> 2.1 s at batch 128; benchmarks/training_options.py).
-STEPS_PER_EXECUTION = 16
-
-
-def _learning_rate(key: str, learning_rate, profile):
-    """Return the optimizer's learning rate: an explicit float, else the profile's (schedule)."""
-    if learning_rate is not None:
-        return check_float("learning_rate", learning_rate, minimum=0.0, maximum=10.0,
-                           open_min=True)
-    run_profile = get_profile(profile)
-    settings = run_profile.training(key)
-    if settings.schedule == "constant":
-        return settings.learning_rate
-    steps = settings.epochs * math.ceil(run_profile.train_size / settings.batch_size)
-    return keras.optimizers.schedules.CosineDecay(settings.learning_rate, decay_steps=steps,
-                                                  alpha=COSINE_FLOOR)
-
-
-def _compile(model, key: str, *, learning_rate, profile, optimizer="nadam", metrics=None,
-             loss="mse"):
-    rate = _learning_rate(key, learning_rate, profile)
-    optimizers = {"nadam": keras.optimizers.Nadam, "sgd": keras.optimizers.SGD}
-    model.compile(loss=loss, optimizer=optimizers[optimizer](learning_rate=rate),
-                  metrics=metrics, steps_per_execution=STEPS_PER_EXECUTION)
-    return model
-
-
 def _dense_decoder(hidden_units: tuple[int, ...], codings_size: int) -> keras.Sequential:
     return keras.Sequential(
         [keras.Input((codings_size,)),
@@ -71,55 +103,70 @@ def _dense_decoder(hidden_units: tuple[int, ...], codings_size: int) -> keras.Se
          layers.Dense(NUM_PIXELS), layers.Reshape(IMAGE_SHAPE)], name="decoder")
 
 
-def _dense_autoencoder(key: str, *, hidden_units, codings_size, coding_activation="relu",
-                       corruption=(), penalty=(), learning_rate=None, profile=None,
-                       metrics=None):
+def _chain(name: str, encoder: keras.Model, decoder: keras.Model) -> Autoencoder:
+    return Autoencoder(encoder, decoder, keras.Sequential([encoder, decoder], name=name))
+
+
+def _dense_autoencoder(name: str, *, hidden_units, codings_size, coding_activation="relu",
+                       corruption=(), penalty=()) -> Autoencoder:
     hidden_units = _check_units("hidden_units", hidden_units)
     codings_size = check_int("codings_size", codings_size, minimum=1, maximum=4096)
     encoder = keras.Sequential(
         [keras.Input(IMAGE_SHAPE), layers.Flatten(), *corruption,
          *[layers.Dense(u, activation="relu") for u in hidden_units],
          layers.Dense(codings_size, activation=coding_activation), *penalty], name="encoder")
-    decoder = _dense_decoder(hidden_units, codings_size)
-    autoencoder = keras.Sequential([encoder, decoder], name=f"{key}_autoencoder")
-    _compile(autoencoder, key, learning_rate=learning_rate, profile=profile, metrics=metrics)
-    return encoder, decoder, autoencoder
+    return _chain(name, encoder, _dense_decoder(hidden_units, codings_size))
 
 
-def build_linear_autoencoder(*, input_dim: int = 3, codings_size: int = 2,
-                             learning_rate: float | None = None,
-                             profile: str | Profile | None = None):
-    """Build a linear autoencoder (no activations, MSE, plain SGD): PCA in disguise.
+def build_linear_autoencoder(*, input_dim: int = 3, codings_size: int = 2) -> Autoencoder:
+    """Build a linear autoencoder (no activations; trained on MSE): PCA in disguise.
 
     Introduced in 01_representations_and_pca.
     """
-    input_dim = check_int("input_dim", input_dim, minimum=2)
+    input_dim = check_int("input_dim", input_dim, minimum=2, maximum=4096)
     codings_size = check_int("codings_size", codings_size, minimum=1, maximum=input_dim)
     encoder = keras.Sequential([keras.Input((input_dim,)), layers.Dense(codings_size)],
                                name="encoder")
     decoder = keras.Sequential([keras.Input((codings_size,)), layers.Dense(input_dim)],
                                name="decoder")
-    autoencoder = keras.Sequential([encoder, decoder], name="linear_autoencoder")
-    _compile(autoencoder, "linear", learning_rate=learning_rate, profile=profile,
-             optimizer="sgd")
-    return encoder, decoder, autoencoder
+    return _chain("linear_autoencoder", encoder, decoder)
 
 
-def build_stacked_autoencoder(*, hidden_units: Sequence[int] = (100,), codings_size: int = 30,
-                              learning_rate: float | None = None,
-                              profile: str | Profile | None = None):
+def build_stacked_autoencoder(*, hidden_units: Sequence[int] = (100,),
+                              codings_size: int = 30) -> Autoencoder:
     """Build the stacked (deep) autoencoder 784-100-30-100-784.
 
     Introduced in 02_stacked_autoencoders.
     """
-    return _dense_autoencoder("stacked", hidden_units=hidden_units, codings_size=codings_size,
-                              learning_rate=learning_rate, profile=profile)
+    return _dense_autoencoder("stacked_autoencoder", hidden_units=hidden_units,
+                              codings_size=codings_size)
+
+
+def build_greedy_autoencoder(*, hidden_units: Sequence[int] = (100, 30)) -> Autoencoder:
+    """Build the stack that greedy layer-wise training fills one shallow autoencoder at a time.
+
+    Encoder layer k is ``greedy_encoder_k`` and its mirror ``greedy_decoder_k``;
+    ``aehelpers.training.train_greedy_layerwise`` trains each pair in turn.
+    Introduced in 03_pretraining_tied_greedy.
+    """
+    hidden_units = _check_units("hidden_units", hidden_units)
+    sizes = (NUM_PIXELS, *hidden_units)
+    coders = [layers.Dense(units, activation="relu", name=f"greedy_encoder_{k}")
+              for k, units in enumerate(hidden_units, start=1)]
+    # Phase 1 rebuilds pixels (linear, as the stacked decoder); later phases rebuild
+    # ReLU codings, which are never negative.
+    uncoders = [layers.Dense(sizes[k - 1], activation=None if k == 1 else "relu",
+                             name=f"greedy_decoder_{k}") for k in range(len(sizes) - 1, 0, -1)]
+    encoder = keras.Sequential([keras.Input(IMAGE_SHAPE), layers.Flatten(), *coders],
+                               name="encoder")
+    decoder = keras.Sequential([keras.Input((hidden_units[-1],)), *uncoders,
+                                layers.Reshape(IMAGE_SHAPE)], name="decoder")
+    return _chain("greedy_autoencoder", encoder, decoder)
 
 
 def build_denoising_autoencoder(*, corruption: str = "gaussian", noise_level: float = 0.2,
                                 dropout_rate: float = 0.5, hidden_units: Sequence[int] = (100,),
-                                codings_size: int = 30, learning_rate: float | None = None,
-                                profile: str | Profile | None = None):
+                                codings_size: int = 30) -> Autoencoder:
     """Build a stacked autoencoder that corrupts its inputs while training.
 
     ``corruption`` is ``"gaussian"`` (noise of std ``noise_level``) or
@@ -132,44 +179,40 @@ def build_denoising_autoencoder(*, corruption: str = "gaussian", noise_level: fl
                                open_max=True)
     layer = (layers.GaussianNoise(noise_level) if corruption == "gaussian"
              else layers.Dropout(dropout_rate))
-    return _dense_autoencoder("denoising", hidden_units=hidden_units, codings_size=codings_size,
-                              corruption=(layer,), learning_rate=learning_rate, profile=profile)
+    return _dense_autoencoder("denoising_autoencoder", hidden_units=hidden_units,
+                              codings_size=codings_size, corruption=(layer,))
 
 
 def build_sparse_l1_autoencoder(*, codings_size: int = 300, l1_weight: float = 1e-4,
-                                hidden_units: Sequence[int] = (100,),
-                                learning_rate: float | None = None,
-                                profile: str | Profile | None = None):
+                                hidden_units: Sequence[int] = (100,)) -> Autoencoder:
     """Build a sparse autoencoder: a large sigmoid coding layer with an L1 activity penalty.
 
     Introduced in 06_sparse_autoencoders.
     """
-    penalty = L1ActivityPenalty(check_float("l1_weight", l1_weight, minimum=0.0))
-    return _dense_autoencoder("sparse_l1", hidden_units=hidden_units, codings_size=codings_size,
-                              coding_activation="sigmoid", penalty=(penalty,),
-                              learning_rate=learning_rate, profile=profile, metrics=["mse"])
+    penalty = L1ActivityPenalty(check_float("l1_weight", l1_weight, minimum=0.0, maximum=10.0))
+    return _dense_autoencoder("sparse_l1_autoencoder", hidden_units=hidden_units,
+                              codings_size=codings_size, coding_activation="sigmoid",
+                              penalty=(penalty,))
 
 
 def build_sparse_kl_autoencoder(*, target_sparsity: float = 0.1, sparsity_weight: float = 5e-3,
-                                codings_size: int = 300, hidden_units: Sequence[int] = (100,),
-                                learning_rate: float | None = None,
-                                profile: str | Profile | None = None):
+                                codings_size: int = 300,
+                                hidden_units: Sequence[int] = (100,)) -> Autoencoder:
     """Build a sparse autoencoder whose units' mean activation is pulled to ``target_sparsity``.
 
     Introduced in 06_sparse_autoencoders.
     """
     target_sparsity = check_float("target_sparsity", target_sparsity, minimum=0.0, maximum=1.0,
                                   open_min=True, open_max=True)
-    sparsity_weight = check_float("sparsity_weight", sparsity_weight, minimum=0.0)
+    sparsity_weight = check_float("sparsity_weight", sparsity_weight, minimum=0.0, maximum=10.0)
     penalty = KLSparsityPenalty(weight=sparsity_weight, target=target_sparsity)
-    return _dense_autoencoder("sparse_kl", hidden_units=hidden_units, codings_size=codings_size,
-                              coding_activation="sigmoid", penalty=(penalty,),
-                              learning_rate=learning_rate, profile=profile, metrics=["mse"])
+    return _dense_autoencoder("sparse_kl_autoencoder", hidden_units=hidden_units,
+                              codings_size=codings_size, coding_activation="sigmoid",
+                              penalty=(penalty,))
 
 
-def build_conv_autoencoder(*, filters: Sequence[int] = (16, 32, 64), codings_size: int = 30,
-                           learning_rate: float | None = None,
-                           profile: str | Profile | None = None):
+def build_conv_autoencoder(*, filters: Sequence[int] = (16, 32, 64),
+                           codings_size: int = 30) -> Autoencoder:
     """Build the convolutional autoencoder: 28x28x1 -> 14x14x16 -> 7x7x32 -> 3x3x64 -> 30.
 
     Introduced in 04_convolutional_autoencoders.
@@ -189,21 +232,19 @@ def build_conv_autoencoder(*, filters: Sequence[int] = (16, 32, 64), codings_siz
     decoder = keras.Sequential(
         [keras.Input((codings_size,)), layers.Dense(3 * 3 * filters[0]),
          layers.Reshape((3, 3, filters[0])),
-         # 3 -> 7 needs "valid" padding; the next two double 7 -> 14 -> 28.
+         # 3 -> 7 needs "valid" padding: (3 - 1) * 2 + 3 = 7. The next two double 7 -> 14 -> 28.
          layers.Conv2DTranspose(filters[1], 3, strides=2, activation="relu"),
          layers.Conv2DTranspose(filters[0], 3, strides=2, padding="same", activation="relu"),
          layers.Conv2DTranspose(1, 3, strides=2, padding="same"),
          layers.Reshape(IMAGE_SHAPE)], name="decoder")
-    autoencoder = keras.Sequential([encoder, decoder], name="conv_autoencoder")
-    _compile(autoencoder, "conv", learning_rate=learning_rate, profile=profile)
-    return encoder, decoder, autoencoder
+    return _chain("conv_autoencoder", encoder, decoder)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class TiedAutoencoder(keras.Model):
     """A stacked autoencoder whose decoder reuses the encoder's kernels, transposed.
 
-    Built from its sizes, so a saved model reloads with its weights still tied.
+    Built from its sizes, so a rebuilt model is tied again before its weights load.
     Introduced in 03_pretraining_tied_greedy.
     """
 
@@ -228,17 +269,14 @@ class TiedAutoencoder(keras.Model):
                 "image_shape": list(self.image_shape)}
 
 
-def build_tied_autoencoder(*, hidden_units: Sequence[int] = (100, 30),
-                           learning_rate: float | None = None,
-                           profile: str | Profile | None = None):
+def build_tied_autoencoder(*, hidden_units: Sequence[int] = (100, 30)) -> Autoencoder:
     """Build a stacked autoencoder with tied weights (``DenseTranspose``).
 
     Introduced in 03_pretraining_tied_greedy.
     """
     autoencoder = TiedAutoencoder(hidden_units=hidden_units, name="tied_autoencoder")
     autoencoder(np.zeros((1, *IMAGE_SHAPE), dtype="float32"))  # build it
-    _compile(autoencoder, "tied", learning_rate=learning_rate, profile=profile)
-    return autoencoder.encoder, autoencoder.decoder, autoencoder
+    return Autoencoder(autoencoder.encoder, autoencoder.decoder, autoencoder)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -253,7 +291,7 @@ class VariationalAutoencoder(keras.Model):
         super().__init__(**kwargs)
         self.encoder = encoder
         self.decoder = decoder
-        self.kl_weight = check_float("kl_weight", kl_weight, minimum=0.0)
+        self.kl_weight = check_float("kl_weight", kl_weight, minimum=0.0, maximum=100.0)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
 
@@ -285,15 +323,16 @@ class VariationalAutoencoder(keras.Model):
 
 def build_variational_autoencoder(*, codings_size: int = 10,
                                   hidden_units: Sequence[int] = (150, 100),
-                                  kl_weight: float = 1.0 / NUM_PIXELS, seed: int | None = None,
-                                  learning_rate: float | None = None,
-                                  profile: str | Profile | None = None):
+                                  kl_weight: float = 1.0 / NUM_PIXELS,
+                                  seed: int | None = None) -> Autoencoder:
     """Build a variational autoencoder (the latent loss is scaled by 1/784 as in the book).
 
     The encoder returns ``[mean, log_var, codings]``. Introduced in 07_variational_autoencoders.
     """
     hidden_units = _check_units("hidden_units", hidden_units)
     codings_size = check_int("codings_size", codings_size, minimum=1, maximum=1024)
+    if seed is not None:
+        seed = check_int("seed", seed, minimum=0)
     inputs = keras.Input(IMAGE_SHAPE)
     z = layers.Flatten()(inputs)
     for units in hidden_units:
@@ -306,98 +345,4 @@ def build_variational_autoencoder(*, codings_size: int = 10,
     autoencoder = VariationalAutoencoder(encoder, decoder, kl_weight=kl_weight,
                                          name="variational_autoencoder")
     autoencoder(np.zeros((1, *IMAGE_SHAPE), dtype="float32"))  # build it
-    # No compiled loss: compute_loss above owns both terms.
-    _compile(autoencoder, "vae", learning_rate=learning_rate, profile=profile, loss=None)
-    return encoder, decoder, autoencoder
-
-
-def decode_codings(decoder: keras.Model, codings) -> np.ndarray:
-    """Decode chosen codings into images clipped to [0, 1].
-
-    Introduced in 07_variational_autoencoders.
-    """
-    if not isinstance(decoder, keras.Model):
-        raise TypeError(f"decoder must be a keras.Model, got {type(decoder).__name__}")
-    codings_size = decoder.inputs[0].shape[-1]
-    codings = check_array("codings", codings, ndim=2, trailing_shape=(codings_size,))
-    return np.clip(keras.ops.convert_to_numpy(decoder(codings, training=False)), 0.0, 1.0)
-
-
-def generate_images(decoder: keras.Model, num_images: int = 12, *, seed: int = 42) -> np.ndarray:
-    """Decode ``num_images`` codings drawn from N(0, I): new images from a VAE.
-
-    Introduced in 07_variational_autoencoders.
-    """
-    num_images = check_int("num_images", num_images, minimum=1, maximum=10_000)
-    if not isinstance(decoder, keras.Model):
-        raise TypeError(f"decoder must be a keras.Model, got {type(decoder).__name__}")
-    codings_size = decoder.inputs[0].shape[-1]
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    return decode_codings(decoder, rng.normal(size=(num_images, codings_size)))
-
-
-BUILDERS = {
-    "linear": build_linear_autoencoder,
-    "stacked": build_stacked_autoencoder,
-    "tied": build_tied_autoencoder,
-    "conv": build_conv_autoencoder,
-    "denoising": build_denoising_autoencoder,
-    "sparse_l1": build_sparse_l1_autoencoder,
-    "sparse_kl": build_sparse_kl_autoencoder,
-    "vae": build_variational_autoencoder,
-}
-
-
-def split_autoencoder(autoencoder: keras.Model) -> tuple[keras.Model, keras.Model]:
-    """Return ``(encoder, decoder)`` of any autoencoder built here, also after loading."""
-    if hasattr(autoencoder, "encoder") and hasattr(autoencoder, "decoder"):
-        return autoencoder.encoder, autoencoder.decoder
-    if isinstance(autoencoder, keras.Sequential) and len(autoencoder.layers) == 2:
-        return autoencoder.layers[0], autoencoder.layers[1]
-    raise TypeError("autoencoder must be built by aehelpers.models (an encoder then a decoder)")
-
-
-def train_greedy_layerwise(x_train, x_valid, *, hidden_units: Sequence[int] = (100, 30),
-                           learning_rate: float | None = None,
-                           profile: str | Profile | None = None, verbose: bool = True):
-    """Train a stacked autoencoder one shallow autoencoder at a time, then stack the pieces.
-
-    Phase k learns to reconstruct the codings of phase k-1 (phase 1: the
-    pixels). Returns ``(encoder, decoder, autoencoder, history)`` where the
-    history keys are prefixed ``phase1_``, ``phase2_`` ...
-    Introduced in 03_pretraining_tied_greedy.
-    """
-    from aehelpers.training import fit, predict
-
-    hidden_units = _check_units("hidden_units", hidden_units)
-    x_train = check_array("x_train", x_train, ndim=3, trailing_shape=IMAGE_SHAPE)
-    x_valid = check_array("x_valid", x_valid, ndim=3, trailing_shape=IMAGE_SHAPE)
-    inputs_train = x_train.reshape(len(x_train), -1)
-    inputs_valid = x_valid.reshape(len(x_valid), -1)
-    encoder_layers, decoder_layers, history = [], [], {}
-    for phase, units in enumerate(hidden_units, start=1):
-        size = inputs_train.shape[1]
-        coder = layers.Dense(units, activation="relu", name=f"greedy_encoder_{phase}")
-        # Phase 1 rebuilds pixels (linear, as the stacked decoder); later phases
-        # rebuild ReLU codings, which are never negative.
-        uncoder = layers.Dense(size, activation=None if phase == 1 else "relu",
-                               name=f"greedy_decoder_{phase}")
-        shallow = keras.Sequential([keras.Input((size,)), coder, uncoder],
-                                   name=f"greedy_phase_{phase}")
-        _compile(shallow, "greedy", learning_rate=learning_rate, profile=profile)
-        if verbose:
-            print(f"Phase {phase}: {size} -> {units} -> {size}")
-        phase_history = fit(shallow, inputs_train, model_key="greedy", profile=profile,
-                            validation_data=(inputs_valid,), verbose=verbose)
-        history.update({f"phase{phase}_{k}": v for k, v in phase_history.items()})
-        encoder_layers.append(coder)
-        decoder_layers.insert(0, uncoder)
-        inputs_train = predict(keras.Sequential([keras.Input((size,)), coder]), inputs_train)
-        inputs_valid = predict(keras.Sequential([keras.Input((size,)), coder]), inputs_valid)
-    encoder = keras.Sequential([keras.Input(IMAGE_SHAPE), layers.Flatten(), *encoder_layers],
-                               name="encoder")
-    decoder = keras.Sequential([keras.Input((hidden_units[-1],)), *decoder_layers,
-                                layers.Reshape(IMAGE_SHAPE)], name="decoder")
-    autoencoder = keras.Sequential([encoder, decoder], name="greedy_autoencoder")
-    _compile(autoencoder, "greedy", learning_rate=learning_rate, profile=profile)
-    return encoder, decoder, autoencoder, history
+    return Autoencoder(encoder, decoder, autoencoder)

@@ -9,17 +9,25 @@ import random
 import sys
 import warnings
 
+from aehelpers._validate import KERAS_2_FIX, FriendlyError, check_int
+
 MIN_PYTHON = (3, 10)
-MIN_TENSORFLOW = (2, 16)
-MIN_IPYWIDGETS = (7, 7)
+MIN_TENSORFLOW = "2.16"
+MIN_KERAS = "3.11.3"  # earlier Keras 3 releases have known safe_mode bypasses
+MIN_IPYWIDGETS = "7.7"
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
-    parts = []
-    for piece in version.split(".")[:2]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits or 0))
-    return tuple(parts)
+class SetupError(FriendlyError):
+    """The environment cannot run the workbook; the message is one sentence with the fix."""
+
+
+def _older(version: str, minimum: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) < Version(minimum)
+    except InvalidVersion:
+        return True
 
 
 def _quiet_tensorflow() -> None:
@@ -35,6 +43,8 @@ def _quiet_tensorflow() -> None:
     # convolutional autoencoder about 1.5x faster than with it off (measured by
     # benchmarks/training_options.py). Its start-up notice is muted below.
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true", "yes"):
+        raise SetupError(f"TF_USE_LEGACY_KERAS is set, which selects Keras 2; {KERAS_2_FIX}.")
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()
@@ -42,10 +52,16 @@ def _quiet_tensorflow() -> None:
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
+            import keras
             import tensorflow  # noqa: F401
+    except Exception as error:  # Keras 2 forced over a newer TensorFlow fails in here
+        raise SetupError(f"TensorFlow and Keras could not be imported together "
+                         f"({type(error).__name__}); {KERAS_2_FIX}.") from None
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+    if _older(getattr(keras, "__version__", "0"), "3"):
+        raise SetupError(f"Keras {keras.__version__} is Keras 2; {KERAS_2_FIX}.")
 
 
 def set_seed(seed: int = 42) -> None:
@@ -53,8 +69,6 @@ def set_seed(seed: int = 42) -> None:
 
     Introduced in 00_start_here.
     """
-    from aehelpers._validate import check_int
-
     seed = check_int("seed", seed, minimum=0)
     _quiet_tensorflow()
     import keras
@@ -64,41 +78,36 @@ def set_seed(seed: int = 42) -> None:
 
 
 def check_versions() -> dict[str, str]:
-    """Return the versions that matter; raise with a fix if Python, TensorFlow or Keras is too old.
+    """Return the versions that matter; stop with one sentence if the stack cannot run the workbook.
 
-    An old or missing ipywidgets only warns: chapters 00-04 run without it.
+    An old or missing ipywidgets only warns: chapters without sliders run without it.
     """
     if sys.version_info < MIN_PYTHON:
-        raise RuntimeError(f"This workbook needs Python >= 3.10; this kernel runs "
-                           f"{platform.python_version()}. Install a newer Python and recreate "
-                           "the virtual environment.")
+        raise SetupError(f"This workbook needs Python >= 3.10; this kernel runs "
+                         f"{platform.python_version()}: install a newer Python and recreate "
+                         "the virtual environment.")
     _quiet_tensorflow()
+    import keras
     import tensorflow as tf
 
-    try:
-        import keras
-    except ImportError:  # pragma: no cover - TF >= 2.16 always ships Keras 3
-        keras = None
-    keras_version = getattr(keras, "__version__", "missing")
-    if _version_tuple(tf.__version__) < MIN_TENSORFLOW or not keras_version.startswith("3"):
-        raise RuntimeError(
-            f"This workbook needs TensorFlow >= 2.16 with Keras 3; found TensorFlow "
-            f"{tf.__version__} with Keras {keras_version}. Run "
-            "`pip install -U 'tensorflow>=2.16'` (and unset TF_USE_LEGACY_KERAS), "
-            "then restart the kernel.")
+    if _older(tf.__version__, MIN_TENSORFLOW) or _older(keras.__version__, MIN_KERAS):
+        raise SetupError(f"This workbook needs TensorFlow >= {MIN_TENSORFLOW} with Keras >= "
+                         f"{MIN_KERAS}, found TensorFlow {tf.__version__} with Keras "
+                         f"{keras.__version__}; {KERAS_2_FIX}.")
     try:
         import ipywidgets
 
         widgets_version = ipywidgets.__version__
     except ImportError:
         widgets_version = "not installed"
-    if widgets_version == "not installed" or _version_tuple(widgets_version) < MIN_IPYWIDGETS:
-        warnings.warn(f"The sliders of chapters 05-07 need ipywidgets >= 7.7 (found "
-                      f"{widgets_version}): run `pip install -U 'ipywidgets>=7.7'`.", stacklevel=2)
+    if widgets_version == "not installed" or _older(widgets_version, MIN_IPYWIDGETS):
+        warnings.warn(f"The sliders of chapters 05-07 need ipywidgets >= {MIN_IPYWIDGETS} "
+                      f"(found {widgets_version}): run `pip install -U 'ipywidgets>=7.7'`.",
+                      stacklevel=2)
     from aehelpers import __version__
 
     return {"Python": platform.python_version(), "TensorFlow": tf.__version__,
-            "Keras": keras_version, "ipywidgets": widgets_version, "aehelpers": __version__}
+            "Keras": keras.__version__, "ipywidgets": widgets_version, "aehelpers": __version__}
 
 
 def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True) -> None:
@@ -123,6 +132,3 @@ def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True) 
     if verbose:
         print(" | ".join(f"{name} {version}" for name, version in versions.items()))
         print(f"Run profile: {profile.name} ({profile.description})")
-
-# GitHub "owner/name" of the workbook: every badge and the Colab install line use it.
-REPOSITORY = "aeworkbook/autoencoder-workbook"

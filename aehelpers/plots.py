@@ -37,7 +37,8 @@ def _axes(ax, figsize):
 def plot_image_grid(images, *, titles: Sequence[str] | None = None, num_cols: int = 8,
                     title: str | None = None, scale: float = 1.4) -> Figure:
     """Show images in a grid (grayscale, dark ink on white), with optional titles."""
-    images = check_images("images", np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0))
+    # A decoder's raw output may overshoot [0, 1] a little: clipped. 0-255 pixels are refused.
+    images = check_images("images", images, allow_single=True, slack=0.5)
     num_cols = check_int("num_cols", num_cols, minimum=1)
     num_cols = min(num_cols, len(images))
     num_rows = -(-len(images) // num_cols)
@@ -63,9 +64,13 @@ def plot_reconstructions(model, images, *, num_images: int = 8,
 
     Introduced in 02_stacked_autoencoders.
     """
+    from aehelpers.models import check_autoencoder
+    from aehelpers.training import predict
+
+    model = check_autoencoder("model", model)
     num_images = check_int("num_images", num_images, minimum=1, maximum=50)
     images = check_images("images", images)[:num_images]
-    reconstructions = np.clip(np.asarray(model(images, training=False)), 0.0, 1.0)
+    reconstructions = np.clip(predict(model, images), 0.0, 1.0)
     fig, axes = plt.subplots(2, len(images), squeeze=False, figsize=(1.4 * len(images), 3.2))
     for column in range(len(images)):
         for row, picture in enumerate((images, reconstructions)):

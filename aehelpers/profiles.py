@@ -8,6 +8,10 @@ from types import MappingProxyType
 
 PROFILE_ENV_VAR = "AE_PROFILE"
 SCHEDULES = ("constant", "cosine")
+OPTIMIZERS = ("nadam", "sgd")
+# The training regimes a profile sets; each model of aehelpers.registry names one.
+PROFILE_KEYS = ("linear", "stacked", "tied", "greedy", "conv", "denoising", "sparse_l1",
+                "sparse_kl", "vae", "classifier")
 COSINE_FLOOR = 0.05
 DEFAULT_PROFILE = "class"
 
@@ -22,10 +26,13 @@ class TrainSettings:
     # "constant", or "cosine": decay from learning_rate to COSINE_FLOOR times it over the
     # profile's epochs, which lets fewer epochs reach the same loss (benchmarks/train_models.py).
     schedule: str = "constant"
+    optimizer: str = "nadam"
 
     def __post_init__(self):
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class Profile:
     def training(self, model: str) -> TrainSettings:
         """Return the training settings of ``model`` (a key such as ``"stacked"``)."""
         if model not in self.settings:
-            raise ValueError(f"model must be one of {sorted(self.settings)}, got {model!r}")
+            raise ValueError(f"model_key must be one of {sorted(self.settings)}, got {model!r}")
         return self.settings[model]
 
     def fingerprint(self) -> dict:
@@ -50,24 +57,22 @@ class Profile:
         return {
             "name": self.name,
             "sizes": [self.train_size, self.valid_size, self.test_size],
-            "settings": {k: [v.epochs, v.batch_size, v.learning_rate, v.schedule]
+            "settings": {k: [v.epochs, v.batch_size, v.learning_rate, v.schedule, v.optimizer]
                          for k, v in sorted(self.settings.items())},
         }
 
 
 def _settings(default: TrainSettings, **overrides: TrainSettings) -> MappingProxyType:
-    keys = ("linear", "stacked", "tied", "greedy", "conv", "denoising", "sparse_l1",
-            "sparse_kl", "vae", "classifier")
-    unknown = set(overrides) - set(keys)
+    unknown = set(overrides) - set(PROFILE_KEYS)
     if unknown:
-        raise ValueError(f"unknown model keys {sorted(unknown)}")
-    return MappingProxyType({key: overrides.get(key, default) for key in keys})
+        raise ValueError(f"unknown profile keys {sorted(unknown)}")
+    return MappingProxyType({key: overrides.get(key, default) for key in PROFILE_KEYS})
 
 
 # The linear autoencoder trains on 600 synthetic 3-D points in every profile: it
 # is tiny, and the PCA comparison needs it converged, so it never shrinks.
 # (Few epochs over more points: Keras's per-epoch overhead dwarfs 3-D maths.)
-_LINEAR = TrainSettings(epochs=20, batch_size=32, learning_rate=0.1)
+_LINEAR = TrainSettings(epochs=20, batch_size=32, learning_rate=0.1, optimizer="sgd")
 
 PROFILES = MappingProxyType({
     "ci": Profile(

@@ -22,6 +22,7 @@ from PIL import Image
 
 from aehelpers import explore
 from aehelpers._validate import check_float, check_images, check_int
+from aehelpers.models import check_autoencoder, check_decoder
 from aehelpers.plots import PALETTE
 
 _DPI = 72
@@ -116,9 +117,19 @@ def _image_axes(ax, title: str):
     return ax.imshow(np.zeros((28, 28)), cmap="binary", vmin=0, vmax=1, interpolation="nearest")
 
 
+def _first_images(images, labels, limit: int = 50):
+    """Check images (and their labels, one each), then keep the first ``limit`` of both."""
+    images = check_images("images", images)
+    if labels is not None:
+        sized = hasattr(labels, "__len__") and not isinstance(labels, str)
+        if not sized or len(labels) != len(images):
+            got = len(labels) if sized else repr(labels)
+            raise ValueError(f"labels must have one entry per image ({len(images)}), got {got}")
+        labels = [str(label) for label in labels][:limit]
+    return images[:limit], labels
+
+
 def _picker(description: str, count: int, labels: Sequence[str] | None, value: int):
-    if labels is not None and len(labels) != count:
-        raise ValueError(f"labels must have one entry per image ({count}), got {len(labels)}")
     names = [f"{i}: {labels[i]}" if labels is not None else f"image {i}" for i in range(count)]
     return widgets.Dropdown(options=list(zip(names, range(count), strict=True)), value=value,
                             description=description)
@@ -136,10 +147,10 @@ def noise_explorer(autoencoder, images, *, labels: Sequence[str] | None = None,
 
     Introduced in 05_denoising_autoencoders.
     """
-    images = check_images("images", images)[:50]
+    images, labels = _first_images(images, labels)
     max_noise = check_float("max_noise", max_noise, minimum=0.0, maximum=5.0, open_min=True)
     noise_level = check_float("noise_level", noise_level, minimum=0.0, maximum=max_noise)
-    explore._check_model("autoencoder", autoencoder)
+    check_autoencoder("autoencoder", autoencoder)
     noise = explore.unit_noise(images.shape, seed=seed)
     controls = {"noise_level": _slider("noise level", noise_level, 0.0, max_noise, 0.02),
                 "image": _picker("test image", len(images), labels, 0)}
@@ -222,11 +233,10 @@ def latent_explorer(decoder, *, value_range: float = 3.0, seed: int = 42) -> Exp
 
     Introduced in 07_variational_autoencoders.
     """
-    explore._check_model("decoder", decoder)
+    size = explore.codings_size(decoder)
     value_range = check_float("value_range", value_range, minimum=0.0, maximum=10.0,
                               open_min=True)
     rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-    size = decoder.inputs[0].shape[-1]
     controls = {f"z{i}": _slider(f"z{i}", 0.0, -value_range, value_range, 0.1)
                 for i in range(size)}
     controls["reset"] = widgets.Button(description="reset")
@@ -268,12 +278,13 @@ def interpolation_explorer(encoder, decoder, images, *, labels: Sequence[str] | 
 
     Introduced in 07_variational_autoencoders.
     """
-    images = check_images("images", images)[:50]
+    images, labels = _first_images(images, labels)
     if len(images) < 2:
         raise ValueError(f"images must hold at least 2 images, got {len(images)}")
     first = check_int("first", first, minimum=0, maximum=len(images) - 1)
     second = check_int("second", second, minimum=0, maximum=len(images) - 1)
     alpha = check_float("alpha", alpha, minimum=0.0, maximum=1.0)
+    check_decoder("decoder", decoder)
     codings = explore.encode(encoder, images)  # once: a move only decodes one vector
     controls = {"alpha": _slider("alpha", alpha, 0.0, 1.0, 0.05),
                 "first": _picker("image A", len(images), labels, first),

@@ -1,5 +1,7 @@
+import os
 import shutil
 import urllib.error
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -8,6 +10,8 @@ import pytest
 import aehelpers as ae
 from aehelpers import data as data_module
 from aehelpers.data import FILES, DatasetError
+
+SHARED_FOLDER = Path(os.environ["AEHELPERS_DATA_DIR"]).resolve()
 
 
 def test_ci_profile_shapes_dtypes_and_ranges(data):
@@ -94,9 +98,51 @@ def test_offline_without_files_is_a_clear_error(monkeypatch):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
-    with pytest.raises(DatasetError, match="Go online once.*AEHELPERS_DATA_DIR") as info:
+    with pytest.raises(DatasetError, match="not on this computer") as info:
         ae.load_fashion_mnist(profile="ci")
+    message = str(info.value)
     assert info.value.__cause__ is None  # no urllib traceback chained
+    # Where to get the files, and both ways to point a running JupyterLab at them.
+    assert "github.com/zalandoresearch/fashion-mnist" in message
+    assert "%env AEHELPERS_DATA_DIR=" in message and "restart JupyterLab" in message
+    assert all(name in message for name in FILES)
+    # In Jupyter the message is all that shows: one line, no frames above it.
+    assert info.value._render_traceback_() == [f"DatasetError: {message}"]
+
+
+def test_truncated_file_in_keras_cache_names_it_and_the_fix(monkeypatch, tmp_path):
+    monkeypatch.delenv("AEHELPERS_DATA_DIR", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    folder = tmp_path / "keras" / "datasets" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    (folder / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b truncated")
+
+    def broken():
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", broken)
+    with pytest.raises(DatasetError, match="damaged") as info:
+        ae.load_fashion_mnist(profile="ci")
+    assert str(folder / "train-images-idx3-ubyte.gz") in str(info.value)
+    assert "Delete it" in str(info.value)
+
+
+def test_unreadable_file_names_it_and_the_fix(monkeypatch, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in FILES:
+        (folder / name).symlink_to(SHARED_FOLDER / name)
+    real_read = Path.read_bytes
+
+    def refuse(self):
+        if self.name == "t10k-labels-idx1-ubyte.gz":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # root ignores chmod, so simulate it
+    with pytest.raises(DatasetError, match=r"t10k-labels-idx1-ubyte.gz cannot be read "
+                                           r"\(Permission denied\).*chmod a\+r"):
+        ae.data._read_folder.__wrapped__(str(folder))
 
 
 def test_keras_loader_is_used_without_a_folder(monkeypatch):

@@ -8,7 +8,6 @@ import pytest
 
 import aehelpers as ae
 from aehelpers import exercises
-from aehelpers.exercises import generative
 
 
 class _Identity(keras.Model):
@@ -29,14 +28,26 @@ class _Blur(keras.Model):
         return keras.ops.zeros_like(inputs) + self.mean_image
 
 
-def test_crossover_found_and_wrong_answer(data):
-    images = data.x_test[:200]
-    model = _Blur(images.mean(axis=0))
-    levels = np.round(np.arange(0.0, 0.51, 0.01), 2)
-    curve = generative._psnr_curve(model, images, levels, 0)
-    crossover = float(levels[np.argmax(curve[:, 1] > curve[:, 0])])
-    assert exercises.check_crossover_noise_level(model, images, crossover, verbose=False).passed
-    wrong = exercises.check_crossover_noise_level(model, images, min(crossover + 0.2, 1.0),
+class _Offset(keras.Model):
+    """Outputs a flat grey of 0.5 + offset whatever the input: its error is exactly offset**2."""
+
+    def __init__(self, offset, **kwargs):
+        super().__init__(**kwargs)
+        self.offset = offset
+
+    def call(self, inputs, training=None):
+        return keras.ops.zeros_like(inputs) + (0.5 + self.offset)
+
+
+def test_crossover_found_and_wrong_answer():
+    # Flat grey images: Gaussian noise of std s barely clips below s = 0.2, so the noisy
+    # input's MSE is s**2 and the model's is 0.105**2. The model first wins at s = 0.11,
+    # worked out by hand, not by the checker's own code.
+    images = np.full((50, 28, 28), 0.5, np.float32)
+    model = _Offset(0.105)
+    assert exercises.check_crossover_noise_level(model, images, 0.11, tolerance=0.005,
+                                                 verbose=False).passed
+    wrong = exercises.check_crossover_noise_level(model, images, 0.3, tolerance=0.005,
                                                   verbose=False)
     assert not wrong.passed and "Hint" in wrong.message
 
@@ -50,7 +61,8 @@ def test_crossover_when_never_helps(data):
 def test_denoising_noise_level(data, capsys):
     images = data.x_test[:200]
     model = _Blur(images.mean(axis=0))
-    flat = generative._psnr_curve(model, images, [0.0], 0)[0, 1]  # same PSNR at every level
+    # The blur's PSNR is the same at every noise level: that of the mean image.
+    flat = ae.metrics.psnr(images, np.broadcast_to(images.mean(axis=0), images.shape))
     assert not exercises.check_denoising_noise_level(model, images, 0.3, min_psnr=flat + 1).passed
     # The blur handles every level, so no answer is "the highest"; the feedback says so.
     feedback = exercises.check_denoising_noise_level(model, images, 0.3, min_psnr=flat - 1)
@@ -71,19 +83,27 @@ def test_bernoulli_kl_feedback():
         exercises.check_bernoulli_kl(3)
 
 
+def _constant_sparse_model(target, activation):
+    """A sparse autoencoder whose every coding unit outputs ``activation`` for every image."""
+    parts = ae.models.build_sparse_kl_autoencoder(target_sparsity=target, codings_size=10,
+                                                  hidden_units=(8,))
+    coding_layer = [layer for layer in parts.encoder.layers
+                    if isinstance(layer, keras.layers.Dense)][-1]
+    kernel, bias = coding_layer.get_weights()
+    logit = np.log(activation / (1 - activation))
+    coding_layer.set_weights([np.zeros_like(kernel), np.full_like(bias, logit)])
+    return parts
+
+
 def test_closest_sparsity_target(data):
-    models = {t: ae.models.build_sparse_kl_autoencoder(target_sparsity=t, codings_size=10,
-                                                       hidden_units=(8,))[2]
-              for t in (0.05, 0.3)}
-    summaries = ae.explore.summarise_sparse_models(models, data.x_test[:100], num_images=1)
-    best = min(summaries, key=lambda s: abs(s.measured - 0.05)).target
-    other = 0.3 if best == 0.05 else 0.05
-    assert exercises.check_closest_sparsity_target(models, data.x_test[:100], best,
-                                                   verbose=False).passed
-    assert not exercises.check_closest_sparsity_target(models, data.x_test[:100], other,
-                                                       verbose=False).passed
+    # The model *named* 0.05 measures 0.2; the one named 0.3 measures 0.06, nearest the goal.
+    models = {0.05: _constant_sparse_model(0.05, 0.2), 0.3: _constant_sparse_model(0.3, 0.06)}
+    images = data.x_test[:100]
+    assert exercises.check_closest_sparsity_target(models, images, 0.3, verbose=False).passed
+    wrong = exercises.check_closest_sparsity_target(models, images, 0.05, verbose=False)
+    assert not wrong.passed
     with pytest.raises(ValueError, match="answer"):
-        exercises.check_closest_sparsity_target(models, data.x_test[:100], 0.1)
+        exercises.check_closest_sparsity_target(models, images, 0.1)
 
 
 def test_latent_loss_feedback():

@@ -10,8 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aehelpers import launch
-from aehelpers.notebook import REPOSITORY
+from tools import launch
+
+REPOSITORY = launch.repository()
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -33,7 +34,7 @@ def test_links_and_install_line_use_the_repository(path):
 def test_slide_metadata_is_in_step(path):
     nb = nbformat.read(path, as_version=4)
     types = [c.metadata.get("slideshow", {}).get("slide_type") for c in nb.cells]
-    assert types == [launch.slide_type(c) for c in nb.cells], "run python -m aehelpers.launch"
+    assert types == [launch.slide_type(c) for c in nb.cells], "run python -m tools.launch"
     assert types[0] == "slide" and types.count("slide") >= 5 and "fragment" in types
 
 

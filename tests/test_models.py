@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import aehelpers as ae
-from aehelpers.models import BUILDERS
+from aehelpers.registry import MODELS
 
 
 def _roundtrip(model, tmp_path):
@@ -12,24 +12,32 @@ def _roundtrip(model, tmp_path):
     return keras.saving.load_model(path, safe_mode=True)
 
 
-@pytest.mark.parametrize("name", [n for n in BUILDERS if n != "vae"])
+@pytest.mark.parametrize("name", [n for n in MODELS if n not in ("vae", "greedy")])
 def test_every_builder_trains_and_roundtrips(name, tmp_path, images):
-    encoder, decoder, autoencoder = BUILDERS[name](profile="ci")
+    spec = MODELS[name]
+    parts = spec.builder()
+    assert isinstance(parts, ae.models.Autoencoder)
+    encoder, decoder, autoencoder = parts
     x = np.random.default_rng(0).random((32, 3), dtype=np.float32) if name == "linear" else images
     before = autoencoder.get_weights()
-    autoencoder.fit(x, x, epochs=1, batch_size=8, verbose=0)
+    ae.training.fit(autoencoder, x, model_key=spec.profile_key, profile="ci", epochs=1,
+                    batch_size=8, verbose=False)
     assert any(not np.array_equal(a, b) for a, b in zip(before, autoencoder.get_weights(),
                                                          strict=True))
     expected = np.asarray(autoencoder(x))
     loaded = _roundtrip(autoencoder, tmp_path)
     np.testing.assert_allclose(np.asarray(loaded(x)), expected, atol=1e-6)
-    encoder2, decoder2 = ae.models.split_autoencoder(loaded)
-    np.testing.assert_allclose(np.asarray(decoder2(encoder2(x))), expected, atol=1e-6)
     np.testing.assert_allclose(np.asarray(decoder(encoder(x))), expected, atol=1e-6)
 
 
+def test_builders_return_uncompiled_architectures():
+    for name, spec in MODELS.items():
+        autoencoder = spec.builder().autoencoder
+        assert not autoencoder.compiled, name
+
+
 def test_vae_roundtrip_and_separate_losses(tmp_path, images):
-    encoder, decoder, vae = ae.models.build_variational_autoencoder(profile="ci", seed=3)
+    encoder, decoder, vae = ae.models.build_variational_autoencoder(seed=3)
     history = ae.training.fit(vae, images, model_key="vae", profile="ci",
                               validation_data=(images,), verbose=False)
     for key in ("loss", "reconstruction_loss", "kl_loss", "val_reconstruction_loss", "val_kl_loss"):
@@ -47,7 +55,7 @@ def test_vae_roundtrip_and_separate_losses(tmp_path, images):
 
 
 def test_vae_kl_term_matches_the_closed_form(images):
-    encoder, _, vae = ae.models.build_variational_autoencoder(profile="ci")
+    encoder, _, vae = ae.models.build_variational_autoencoder()
     mean, log_var, _ = (np.asarray(t) for t in encoder(images))
     vae(images)
     expected = ae.metrics.gaussian_kl(mean, log_var).mean() / 784
@@ -55,22 +63,22 @@ def test_vae_kl_term_matches_the_closed_form(images):
 
 
 def test_vae_generates_and_decodes_codings():
-    _, decoder, _ = ae.models.build_variational_autoencoder(profile="ci", codings_size=4)
-    generated = ae.models.generate_images(decoder, 5, seed=1)
+    _, decoder, _ = ae.models.build_variational_autoencoder(codings_size=4)
+    generated = ae.explore.generate_images(decoder, 5, seed=1)
     assert generated.shape == (5, 28, 28) and 0 <= generated.min() and generated.max() <= 1
-    np.testing.assert_array_equal(generated, ae.models.generate_images(decoder, 5, seed=1))
-    assert ae.models.decode_codings(decoder, np.zeros((2, 4))).shape == (2, 28, 28)
+    np.testing.assert_array_equal(generated, ae.explore.generate_images(decoder, 5, seed=1))
+    assert ae.explore.decode_codings(decoder, np.zeros((2, 4))).shape == (2, 28, 28)
     with pytest.raises(ValueError, match=r"codings must have shape \(n, 4\)"):
-        ae.models.decode_codings(decoder, np.zeros((2, 3)))
+        ae.explore.decode_codings(decoder, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="num_images"):
-        ae.models.generate_images(decoder, 0)
+        ae.explore.generate_images(decoder, 0)
     with pytest.raises(TypeError, match="decoder"):
-        ae.models.generate_images("decoder")
+        ae.explore.generate_images("decoder")
 
 
 def test_tied_weights_are_shared_and_halve_the_parameters(tmp_path, images):
-    encoder, decoder, tied = ae.models.build_tied_autoencoder(profile="ci")
-    *_, stacked = ae.models.build_stacked_autoencoder(codings_size=30, profile="ci")
+    encoder, decoder, tied = ae.models.build_tied_autoencoder()
+    *_, stacked = ae.models.build_stacked_autoencoder(codings_size=30)
     dense_1, dense_2 = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Dense)]
     first, second = decoder.layers[:2]
     assert first.dense is dense_2 and second.dense is dense_1
@@ -89,7 +97,7 @@ def test_tied_weights_are_shared_and_halve_the_parameters(tmp_path, images):
 
 
 def test_conv_autoencoder_shapes():
-    encoder, decoder, _ = ae.models.build_conv_autoencoder(profile="ci")
+    encoder, decoder, _ = ae.models.build_conv_autoencoder()
     shapes = [tuple(layer.output.shape[1:]) for layer in encoder.layers]
     assert (14, 14, 16) in shapes and (7, 7, 32) in shapes and (3, 3, 64) in shapes
     assert shapes[-1] == (30,)
@@ -100,7 +108,7 @@ def test_linear_autoencoder_spans_the_pca_plane():
     from sklearn.decomposition import PCA
 
     points = ae.data.make_3d_dataset(seed=4)
-    _, decoder, autoencoder = ae.models.build_linear_autoencoder(profile="ci")
+    _, decoder, autoencoder = ae.models.build_linear_autoencoder()
     ae.training.fit(autoencoder, points, model_key="linear", profile="ci", verbose=False)
     plane = np.asarray(decoder.layers[-1].kernel)  # (2, 3): the directions it draws along
     angles = ae.metrics.principal_angles(plane, PCA(n_components=2).fit(points).components_)
@@ -110,7 +118,7 @@ def test_linear_autoencoder_spans_the_pca_plane():
 def test_sparse_kl_training_moves_mean_activation_to_target(data):
     target = 0.1
     encoder, _, model = ae.models.build_sparse_kl_autoencoder(
-        target_sparsity=target, sparsity_weight=5e-2, profile="ci")
+        target_sparsity=target, sparsity_weight=5e-2)
     before = ae.metrics.mean_activation(ae.training.predict(encoder, data.x_valid)).mean()
     ae.training.fit(model, data.x_train, model_key="sparse_kl", profile="ci", epochs=4,
                     verbose=False)
@@ -120,7 +128,7 @@ def test_sparse_kl_training_moves_mean_activation_to_target(data):
 
 
 def test_sparse_l1_training_lowers_activity(data):
-    encoder, _, model = ae.models.build_sparse_l1_autoencoder(l1_weight=1e-3, profile="ci")
+    encoder, _, model = ae.models.build_sparse_l1_autoencoder(l1_weight=1e-3)
     before = ae.training.predict(encoder, data.x_valid).mean()
     ae.training.fit(model, data.x_train, model_key="sparse_l1", profile="ci", verbose=False)
     assert ae.training.predict(encoder, data.x_valid).mean() < before / 2
@@ -128,19 +136,25 @@ def test_sparse_l1_training_lowers_activity(data):
 
 def test_denoising_corruption_only_while_training(images):
     for corruption in ("gaussian", "dropout"):
-        _, _, model = ae.models.build_denoising_autoencoder(corruption=corruption, profile="ci")
+        _, _, model = ae.models.build_denoising_autoencoder(corruption=corruption)
         np.testing.assert_array_equal(np.asarray(model(images)), np.asarray(model(images)))
         assert not np.allclose(np.asarray(model(images, training=True)), np.asarray(model(images)))
 
 
-def test_greedy_layerwise_training(images):
-    encoder, decoder, autoencoder, history = ae.models.train_greedy_layerwise(
-        images, images, hidden_units=(20, 5), profile="ci", verbose=False)
-    assert {"phase1_loss", "phase2_val_loss"} <= set(history)
-    assert tuple(encoder.output.shape[1:]) == (5,)
-    assert autoencoder(images).shape == images.shape
-    # The stacked model reuses the very layers the phases trained.
-    assert decoder.layers[-2].name == "greedy_decoder_1"
+def test_greedy_layerwise_training_lowers_each_phase_loss(data):
+    parts = ae.models.build_greedy_autoencoder(hidden_units=(64, 16))
+    x_valid = data.x_valid
+    untrained = ae.training.reconstruction_mse(parts.autoencoder, x_valid)
+    history = ae.training.train_greedy_layerwise(parts, data.x_train, x_valid, profile="ci",
+                                                 verbose=False)
+    for phase in (1, 2):
+        losses = history[f"phase{phase}_loss"]
+        assert losses[-1] < losses[0], (phase, losses)
+    assert tuple(parts.encoder.output.shape[1:]) == (16,)
+    # The stack reuses the very layers the phases trained, so it now reconstructs far better.
+    trained = ae.training.reconstruction_mse(parts.autoencoder, x_valid)
+    assert trained < untrained / 2, (untrained, trained)
+    assert parts.decoder.layers[-2].name == "greedy_decoder_1"
 
 
 @pytest.mark.parametrize("call, name", [
@@ -158,16 +172,37 @@ def test_greedy_layerwise_training(images):
     (lambda: ae.models.build_conv_autoencoder(filters=(8, 16)), "filters"),
     (lambda: ae.models.build_variational_autoencoder(codings_size=0), "codings_size"),
     (lambda: ae.models.build_variational_autoencoder(kl_weight=-1), "kl_weight"),
-    (lambda: ae.models.build_stacked_autoencoder(learning_rate=0), "learning_rate"),
-    (lambda: ae.models.build_stacked_autoencoder(profile="warp"), "valid profiles"),
-    (lambda: ae.models.train_greedy_layerwise(np.zeros((4, 28)), np.zeros((4, 28, 28))),
+    (lambda: ae.training.compile_autoencoder(ae.models.build_stacked_autoencoder().autoencoder,
+                                             model_key="stacked", learning_rate=0),
+     "learning_rate"),
+    (lambda: ae.training.compile_autoencoder(ae.models.build_stacked_autoencoder().autoencoder,
+                                             model_key="stacked", profile="warp"),
+     "valid profiles"),
+    (lambda: ae.training.train_greedy_layerwise(ae.models.build_greedy_autoencoder(),
+                                                np.zeros((4, 28)), np.zeros((4, 28, 28))),
      "x_train"),
+    (lambda: ae.training.train_greedy_layerwise(ae.models.build_stacked_autoencoder(),
+                                                np.zeros((4, 28, 28)), np.zeros((4, 28, 28))),
+     "greedy_encoder"),
 ])
 def test_builders_reject_bad_arguments(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
 
 
-def test_split_autoencoder_rejects_other_models():
-    with pytest.raises(TypeError, match="autoencoder"):
-        ae.models.split_autoencoder(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+def test_model_kind_checks_catch_the_wrong_model_before_tensorflow():
+    encoder, decoder, autoencoder = ae.models.build_stacked_autoencoder()
+    vae_encoder, vae_decoder, vae = ae.models.build_variational_autoencoder()
+    assert ae.models.check_autoencoder("m", autoencoder) is autoencoder
+    assert ae.models.check_autoencoder("m", vae) is vae  # subclassed: probed once
+    assert ae.models.check_encoder("m", vae_encoder) is vae_encoder
+    for check, wrong in [(ae.models.check_autoencoder, encoder),
+                         (ae.models.check_autoencoder, vae_encoder),
+                         (ae.models.check_encoder, decoder),
+                         (ae.models.check_decoder, autoencoder),
+                         (ae.models.check_decoder, vae_encoder)]:
+        with pytest.raises(TypeError, match="m must be an? "):
+            check("m", wrong)
+    with pytest.raises(TypeError, match="keras.Model"):
+        ae.models.check_autoencoder("m", "model")
+    assert ae.models.codings_size(vae_decoder) == 10

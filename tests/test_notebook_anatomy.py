@@ -8,7 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aehelpers.notebook import REPOSITORY
+from tools.launch import repository
+
+REPOSITORY = repository()
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -90,7 +92,7 @@ def test_checked_outputs_and_clean_outputs(notebook):
 
 
 def test_kernel_and_widget_metadata(notebook):
-    from aehelpers.launch import KERNELSPEC
+    from tools.launch import KERNELSPEC
 
     _, nb = notebook
     assert nb.metadata.get("kernelspec") == KERNELSPEC

@@ -24,7 +24,7 @@ def test_image_grid(images):
 
 
 def test_reconstructions_show_originals_and_outputs(images):
-    *_, model = ae.models.build_stacked_autoencoder(profile="ci")
+    *_, model = ae.models.build_stacked_autoencoder()
     fig = plots.plot_reconstructions(model, images, num_images=4)
     assert _image_count(fig) == 8
     top, bottom = fig.axes[0].images[0].get_array(), fig.axes[4].images[0].get_array()
@@ -90,7 +90,7 @@ def test_old_tensorflow_stops_with_a_clear_message(monkeypatch):
     import tensorflow as tf
 
     monkeypatch.setattr(tf, "__version__", "2.15.0")
-    with pytest.raises(RuntimeError, match=r"TensorFlow >= 2.16 with Keras 3.*pip install"):
+    with pytest.raises(RuntimeError, match=r"TensorFlow >= 2.16 with Keras >= 3.11.3.*pip install"):
         ae.notebook.check_versions()
 
 

@@ -27,7 +27,7 @@ def vae():
 @pytest.fixture()
 def sparse_models():
     return {t: ae.models.build_sparse_kl_autoencoder(target_sparsity=t, codings_size=20,
-                                                     hidden_units=(16,))[2]
+                                                     hidden_units=(16,))
             for t in (0.05, 0.2)}
 
 

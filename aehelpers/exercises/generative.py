@@ -187,15 +187,12 @@ def check_brightness_axis(decoder, axis: int, *, value_range: float = 2.0,
     Passes for any of the two axes whose sweep from -range to +range changes the
     mean pixel value most. Introduced in 07_variational_autoencoders.
     """
-    import keras
     import numpy as np
 
     from aehelpers._validate import check_float, check_int
-    from aehelpers.models import decode_codings
+    from aehelpers.explore import codings_size, decode_codings
 
-    if not isinstance(decoder, keras.Model):
-        raise TypeError(f"decoder must be a keras.Model, got {type(decoder).__name__}")
-    size = decoder.inputs[0].shape[-1]
+    size = codings_size(decoder)
     axis = check_int("axis", axis, minimum=0, maximum=size - 1)
     value_range = check_float("value_range", value_range, minimum=0.0, maximum=10.0,
                               open_min=True)

@@ -215,12 +215,14 @@ def check_beats_pca(autoencoder, x_train, x_valid, *, max_train_images: int = 5_
     from sklearn.decomposition import PCA
 
     from aehelpers._validate import check_array, check_int
-    from aehelpers.models import split_autoencoder
+    from aehelpers.explore import check_autoencoder, check_encoder
     from aehelpers.training import predict
 
-    if not isinstance(autoencoder, keras.Model):
-        raise TypeError(f"autoencoder must be a keras.Model, got {type(autoencoder).__name__}")
-    encoder, _ = split_autoencoder(autoencoder)
+    check_autoencoder("autoencoder", autoencoder)
+    encoder = getattr(autoencoder, "encoder", None)
+    if encoder is None and isinstance(autoencoder, keras.Sequential):
+        encoder = autoencoder.layers[0]  # Sequential([encoder, decoder])
+    check_encoder("the autoencoder's first part", encoder)
     x_train = check_array("x_train", x_train, ndim=3, min_items=2)
     x_valid = check_array("x_valid", x_valid, ndim=3)
     if x_train.shape[1:] != x_valid.shape[1:]:

@@ -1,10 +1,11 @@
-"""Launch links and classroom slides, kept in step across every notebook.
+"""Maintainer tool: launch links and classroom slides, kept in step across every notebook.
 
-    python -m aehelpers.launch                      # rewrite badges, refresh slide metadata
-    python -m aehelpers.launch --repository me/fork # switch the slug, then rewrite
+    python -m tools.launch                      # rewrite badges, refresh slide metadata
+    python -m tools.launch --repository me/fork # switch the slug, then rewrite
 
-The slug lives in ``aehelpers.notebook.REPOSITORY``; every badge and every
-Colab install line in ``notebooks/`` is derived from it. Slide metadata makes
+The slug is data in one place, ``[tool.workbook] repository`` in pyproject.toml;
+every badge and every Colab install line in ``notebooks/`` and README.md is
+derived from it. Nothing here rewrites Python source. Slide metadata makes
 ``jupyter nbconvert --to slides`` give a deck: a slide per section, a
 vertical slide per figure, questions revealed as fragments.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import nbformat
 
-from aehelpers import notebook as notebook_module
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = ROOT / "pyproject.toml"
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -32,6 +34,27 @@ PATTERNS = (
 )
 
 
+def repository(pyproject: Path = PYPROJECT) -> str:
+    """Return the slug from ``[tool.workbook] repository`` in pyproject.toml, checked."""
+    text = Path(pyproject).read_text(encoding="utf-8")
+    section = re.search(r"^\[tool\.workbook\]\s*$(.*?)(?=^\[|\Z)", text, flags=re.M | re.S)
+    found = section and re.search(r'^repository\s*=\s*"([^"]*)"', section.group(1), flags=re.M)
+    if not found:
+        raise ValueError(f"{pyproject} has no [tool.workbook] repository = \"owner/name\"")
+    return check_slug(found.group(1))
+
+
+def set_repository(slug: str, pyproject: Path = PYPROJECT) -> None:
+    """Write ``slug`` as ``[tool.workbook] repository`` in pyproject.toml (data, not code)."""
+    check_slug(slug)
+    text = Path(pyproject).read_text(encoding="utf-8")
+    updated = re.sub(r'(^\[tool\.workbook\]\s*\nrepository\s*=\s*)"[^"]*"',
+                     lambda m: f'{m.group(1)}"{slug}"', text, count=1, flags=re.M)
+    if updated == text and repository(pyproject) != slug:
+        raise ValueError(f"could not find [tool.workbook] repository in {pyproject}")
+    Path(pyproject).write_text(updated, encoding="utf-8")
+
+
 def check_slug(repository: str) -> str:
     """Return ``repository`` if it looks like ``owner/name``, else raise ValueError."""
     if not isinstance(repository, str) or not SLUG.match(repository):
@@ -41,13 +64,13 @@ def check_slug(repository: str) -> str:
 
 def colab_url(notebook: str, repository: str | None = None) -> str:
     """Return the Colab link that opens ``notebook`` (a file name in notebooks/)."""
-    slug = check_slug(repository or notebook_module.REPOSITORY)
+    slug = check_slug(repository or globals()["repository"]())
     return f"https://colab.research.google.com/github/{slug}/blob/main/notebooks/{notebook}"
 
 
 def binder_url(notebook: str, repository: str | None = None) -> str:
     """Return the Binder link that opens ``notebook`` in JupyterLab."""
-    slug = check_slug(repository or notebook_module.REPOSITORY)
+    slug = check_slug(repository or globals()["repository"]())
     return f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/notebooks/{notebook}"
 
 
@@ -116,26 +139,19 @@ def sync_notebooks(folder: Path, repository: str) -> list[Path]:
     return changed
 
 
-def _set_repository(repository: str) -> None:
-    source = Path(notebook_module.__file__)
-    text = source.read_text()
-    updated = re.sub(r'^REPOSITORY = ".*"$', f'REPOSITORY = "{repository}"', text, flags=re.M)
-    source.write_text(updated)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rewrite every notebook's launch links.")
     parser.add_argument("--repository", help="new GitHub slug owner/name (default: keep)")
-    parser.add_argument("--notebooks", default=str(Path(__file__).parents[1] / "notebooks"))
+    parser.add_argument("--notebooks", default=str(ROOT / "notebooks"))
     args = parser.parse_args(argv)
-    repository = check_slug(args.repository or notebook_module.REPOSITORY)
-    if repository != notebook_module.REPOSITORY:
-        _set_repository(repository)
-    changed = sync_notebooks(Path(args.notebooks), repository)
+    slug = check_slug(args.repository or repository())
+    if slug != repository():
+        set_repository(slug)
+    changed = sync_notebooks(Path(args.notebooks), slug)
     readme = Path(args.notebooks).parent / "README.md"
     if readme.exists():
-        readme.write_text(rewrite_text(readme.read_text(), repository))
-    print(f"{len(changed)} notebook(s) rewritten for {repository}")
+        readme.write_text(rewrite_text(readme.read_text(), slug))
+    print(f"{len(changed)} notebook(s) rewritten for {slug}")
     return 0
 
 

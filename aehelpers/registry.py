@@ -1,0 +1,79 @@
+"""The one list of the workbook's models: builder, profile key and how each one trains.
+
+Profiles, training, the cache front end (:mod:`aehelpers.zoo`), the benchmarks
+and the tests all read :data:`MODELS`; no other module spells the names out.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from aehelpers import models
+from aehelpers._validate import check_choice
+from aehelpers.profiles import PROFILE_KEYS
+
+TRAINERS = ("fit", "greedy")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How one named model is built and trained."""
+
+    name: str
+    builder: Callable[..., models.Autoencoder]
+    profile_key: str  # which TrainSettings of the profile it trains with
+    trainer: str = "fit"  # "fit": end to end; "greedy": one shallow autoencoder at a time
+    metrics: tuple[str, ...] = ()  # extra metrics to log (the penalised models log MSE alone)
+    chapter: str = ""
+
+    def __post_init__(self):
+        check_choice("trainer", self.trainer, TRAINERS)
+        check_choice("profile_key", self.profile_key, PROFILE_KEYS)
+
+    def arguments(self, overrides: dict) -> dict:
+        """Return the builder's keyword arguments with defaults filled in (tuples as lists).
+
+        Equal models then share one cache key however they were asked for; an
+        argument the builder does not take is a ``TypeError`` naming it.
+        """
+        parameters = inspect.signature(self.builder).parameters
+        accepted = [k for k, p in parameters.items() if p.kind is p.KEYWORD_ONLY]
+        unknown = sorted(set(overrides) - set(accepted))
+        if unknown:
+            raise TypeError(f"unexpected argument(s) {unknown} for model {self.name!r}; "
+                            f"it accepts {accepted}")
+        full = {k: parameters[k].default for k in accepted}
+        full.update(overrides)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in full.items()}
+
+
+def _spec(name, builder, chapter, **kwargs) -> tuple[str, ModelSpec]:
+    return name, ModelSpec(name, builder, kwargs.pop("profile_key", name), chapter=chapter,
+                           **kwargs)
+
+
+MODELS = MappingProxyType(dict([
+    _spec("linear", models.build_linear_autoencoder, "01_representations_and_pca"),
+    _spec("stacked", models.build_stacked_autoencoder, "02_stacked_autoencoders"),
+    _spec("tied", models.build_tied_autoencoder, "03_pretraining_tied_greedy"),
+    _spec("greedy", models.build_greedy_autoencoder, "03_pretraining_tied_greedy",
+          trainer="greedy"),
+    _spec("conv", models.build_conv_autoencoder, "04_convolutional_autoencoders"),
+    _spec("denoising", models.build_denoising_autoencoder, "05_denoising_autoencoders"),
+    _spec("sparse_l1", models.build_sparse_l1_autoencoder, "06_sparse_autoencoders",
+          metrics=("mse",)),
+    _spec("sparse_kl", models.build_sparse_kl_autoencoder, "06_sparse_autoencoders",
+          metrics=("mse",)),
+    _spec("vae", models.build_variational_autoencoder, "07_variational_autoencoders"),
+]))
+
+
+def get_spec(name: str) -> ModelSpec:
+    """Return the registry entry of model ``name``, or raise listing the valid names.
+
+    Introduced in 02_stacked_autoencoders.
+    """
+    return MODELS[check_choice("name", name, tuple(MODELS))]

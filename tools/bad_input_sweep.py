@@ -1,0 +1,1434 @@
+"""Maintainer tool: measure how the public API of ``aehelpers`` reacts to bad input.
+
+    python -m tools.bad_input_sweep                  # Markdown table, totals, non-clear cases
+    python -m tools.bad_input_sweep --json cases.json
+
+Every public function and class defined in an ``aehelpers`` module (``_validate``
+excluded; ``aehelpers.exercises`` defines nothing itself, so its checks are read
+from the submodules that define them) gets *bad calls*: good values for every
+argument but one, which gets a bad value. The bad values come from a catalogue
+(:data:`KINDS`), chosen per parameter by its name (:data:`NAME_KINDS`), where
+that is ambiguous per callable (:data:`KIND_OVERRIDES`). Good values for the
+other arguments come from :data:`GOOD` (small untrained models, random images).
+
+Categories of bad values:
+
+* images: uint8 0-255, float 0-255, NaN, inf, wrong rank (one 28x28 image where a
+  batch is needed, or 4-D), 32x32, a string, an empty batch;
+* numbers: negative, zero, huge, NaN, inf, a bool, a string, a float for an int;
+* probabilities and targets: -0.1, 1.5, 0 and 1 for open intervals, arrays with
+  entries outside [0, 1];
+* models: a string, None, the wrong kind of Keras model (an encoder for an
+  autoencoder, a decoder for an encoder, a VAE encoder with 3 outputs), a model
+  for 32x32 inputs;
+* choices and names: unknown names ("gan", profile "fast"), path characters ("../x");
+* bases (principal angles): zero, rank-deficient, mismatched dimensions;
+* paths: a missing folder, a truncated file, an unreadable file (skipped, with a
+  note, when running as root, where chmod 000 does not stop reads);
+* plus, per parameter, the obvious misuse of arrays, dicts, sequences and callables.
+
+Outcomes of a bad call:
+
+* ``clear``: a ValueError, TypeError or ``FriendlyError`` (``DatasetError``
+  included) raised from a frame in a file under ``aehelpers/``, whose message
+  names the parameter;
+* ``deep trace``: any other exception (raised in TensorFlow, Keras, NumPy,
+  Matplotlib..., of another type, or with a message that does not name the parameter);
+* ``silently wrong``: the call returned.
+
+A few catalogue values are valid for some parameters (a huge seed, a missing
+cache folder, 0 where an answer may be 0): :data:`ALLOWLIST` names them. Such a
+call is not counted when it returns; when it raises it is counted, since a valid
+value rejected is worth a look too. Boolean flags and free-text titles are not probed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fnmatch
+import functools
+import importlib
+import inspect
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODULES = ("cache", "data", "explore", "layers", "metrics", "models", "notebook", "plots",
+           "profiles", "registry", "training", "widgets", "zoo", "exercises.feedback",
+           "exercises.generative", "exercises.pretraining_conv", "exercises.representations")
+# Plain records and exception classes: no validation to probe (their users build them from
+# checked values); listed under the table, not called.
+RECORDS = {"data.DatasetError", "data.FashionMNIST", "explore.NoisePanel",
+           "explore.SparseSummary", "models.Autoencoder", "notebook.SetupError",
+           "zoo.TrainedModel", "exercises.feedback.Feedback"}
+PACKAGE_DIR = Path(__file__).resolve().parents[1] / "aehelpers"
+CLEAR, DEEP, SILENT = "clear", "deep trace", "silently wrong"
+VALID, SKIPPED = "valid (allowlisted)", "skipped"
+CLEAR_SESSION_EVERY = 25
+
+
+class SkipCase(Exception):
+    """A bad value that cannot be produced here (the reason is reported)."""
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One bad value: a short key (for the allowlist), a description, and how to make it."""
+
+    key: str
+    description: str
+    make: Callable[[Fixtures], object]
+
+
+def const(value) -> Callable[[Fixtures], object]:
+    return lambda fx: value
+
+
+def _spoil(array: np.ndarray, value: float) -> np.ndarray:
+    array = np.array(array, dtype=np.float32)
+    array.flat[3] = value
+    return array
+
+
+# --- Good values ------------------------------------------------------------------------
+
+
+class Fixtures:
+    """Good argument values: models built once, arrays copied fresh for every call."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        rng = np.random.default_rng(0)
+        self._images = rng.random((8, 28, 28)).astype("float32")
+        self._train = rng.random((64, 28, 28)).astype("float32")
+        self._valid = rng.random((16, 28, 28)).astype("float32")
+        self._images32 = rng.random((8, 32, 32)).astype("float32")
+        self._noise = rng.normal(size=(8, 28, 28)).astype("float32")
+
+    images = property(lambda self: self._images.copy())
+    images_b = property(lambda self: self._images[::-1].copy())
+    train = property(lambda self: self._train.copy())
+    valid = property(lambda self: self._valid.copy())
+    images32 = property(lambda self: self._images32.copy())
+    noise = property(lambda self: self._noise.copy())
+
+    @functools.cached_property
+    def stacked(self):
+        from aehelpers import models
+
+        return models.build_stacked_autoencoder(hidden_units=(16,), codings_size=4)
+
+    def fresh_stacked(self):
+        from aehelpers import models
+
+        return models.build_stacked_autoencoder(hidden_units=(16,), codings_size=4)
+
+    def fresh_greedy(self):
+        from aehelpers import models
+
+        return models.build_greedy_autoencoder(hidden_units=(16, 4))
+
+    @functools.cached_property
+    def vae(self):
+        from aehelpers import models
+
+        return models.build_variational_autoencoder(codings_size=3, hidden_units=(16,), seed=0)
+
+    @functools.cached_property
+    def conv(self):
+        from aehelpers import models
+
+        return models.build_conv_autoencoder(filters=(4, 8, 8), codings_size=30)
+
+    @functools.cached_property
+    def tied(self):
+        from aehelpers import models
+
+        return models.build_tied_autoencoder(hidden_units=(16, 4))
+
+    @functools.cached_property
+    def linear(self):
+        from aehelpers import models
+
+        return models.build_linear_autoencoder()
+
+    @functools.cached_property
+    def wide(self):
+        """An autoencoder for 32x32 images: the right kind of model, the wrong input shape."""
+        import keras
+
+        return keras.Sequential([keras.Input((32, 32)), keras.layers.Flatten(),
+                                 keras.layers.Dense(8), keras.layers.Dense(32 * 32),
+                                 keras.layers.Reshape((32, 32))], name="wide_autoencoder")
+
+    @functools.cached_property
+    def classifier(self):
+        import keras
+
+        return keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                                 keras.layers.Dense(10, activation="softmax")])
+
+    @property
+    def data(self):
+        from aehelpers.data import FashionMNIST
+
+        labels = np.arange(64, dtype=np.uint8) % 10
+        return FashionMNIST(self.train, labels, self.valid, labels[:16], self.images, labels[:8])
+
+    @functools.cached_property
+    def cache_entry(self) -> tuple[str, object, dict]:
+        from aehelpers import cache
+
+        request = {"sweep": 1}
+        key = cache.make_key("stacked", request)
+        cache.save(key, self.stacked.autoencoder, request, {"loss": [1.0]})
+        return key, self.stacked.autoencoder, request
+
+    def noise_render(self) -> dict:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from aehelpers import explore
+
+        figure = Figure()
+        FigureCanvasAgg(figure)
+        artists = [figure.add_subplot(1, 3, i + 1).imshow(np.zeros((28, 28))) for i in range(3)]
+        panel = explore.noise_panel(self.stacked.autoencoder, self._images[0], self._noise[0],
+                                    0.1)
+        return {"artists": artists, "panel": panel, "names": ("noisy", "denoised", "clean")}
+
+    def explorer(self) -> dict:
+        import ipywidgets
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        figure = Figure()
+        FigureCanvasAgg(figure)
+        return {"controls": {"level": ipywidgets.FloatSlider()}, "figure": figure,
+                "update": lambda: ({}, ""), "animated": []}
+
+    # Paths for the data_dir and folder categories.
+
+    def _official(self) -> Path:
+        folder = os.environ.get("AEHELPERS_DATA_DIR", "").strip()
+        if not folder or not Path(folder).is_dir():
+            raise SkipCase("AEHELPERS_DATA_DIR does not point at the official files")
+        return Path(folder)
+
+    def _copy_official(self, name: str) -> Path:
+        target = self.folder / name
+        if not target.exists():
+            shutil.copytree(self._official(), target)
+        return target
+
+    def missing_folder(self) -> str:
+        return str(self.folder / "no-such-folder")
+
+    def truncated_folder(self) -> str:
+        folder = self._copy_official("truncated")
+        victim = folder / "train-labels-idx1-ubyte.gz"
+        victim.write_bytes(victim.read_bytes()[:1000])
+        return str(folder)
+
+    def unreadable_folder(self) -> str:
+        folder = self._copy_official("unreadable")
+        victim = folder / "train-labels-idx1-ubyte.gz"
+        victim.chmod(0)
+        try:
+            with open(victim, "rb"):
+                raise SkipCase("running as root: chmod 000 does not stop reads")
+        except PermissionError:
+            return str(folder)
+
+    def regular_file(self) -> str:
+        path = self.folder / "a-file.txt"
+        path.write_text("not a folder")
+        return str(path)
+
+
+def _greedy_args(fx: Fixtures) -> dict:
+    return {"parts": fx.fresh_greedy(), "x_train": fx.train, "x_valid": fx.valid,
+            "profile": "ci", "verbose": False}
+
+
+def _train_args(fx: Fixtures) -> dict:
+    return {"name": "stacked", "data": fx.data, "profile": "ci", "use_cache": False,
+            "verbose": False, "seed": 0,
+            "builder_kwargs": {"hidden_units": (16,), "codings_size": 4}}
+
+
+def _profile_args(fx: Fixtures) -> dict:
+    from aehelpers.profiles import PROFILES
+
+    ci = PROFILES["ci"]
+    return {"name": "custom", "description": "a custom profile", "train_size": 100,
+            "valid_size": 10, "test_size": 10, "settings": ci.settings}
+
+
+# Good keyword arguments per callable ("module.name"); parameters with a default may be left out.
+GOOD: dict[str, Callable[[Fixtures], dict]] = {
+    "cache.fingerprint": lambda fx: {"arrays": [fx.images]},
+    "cache.make_key": lambda fx: {"name": "stacked", "request": {"epochs": 2}},
+    "cache.load": lambda fx: dict(zip(("key", "model", "request"), fx.cache_entry,
+                                      strict=True)),
+    "cache.save": lambda fx: {"key": fx.cache_entry[0], "model": fx.stacked.autoencoder,
+                              "request": {"sweep": 1}, "history": {"loss": [1.0]}},
+    "data.load_fashion_mnist": lambda fx: {"profile": "ci"},
+    "data.add_gaussian_noise": lambda fx: {"images": fx.images, "noise_level": 0.1},
+    "explore.call_traced": lambda fx: {"model": fx.stacked.autoencoder, "batch": fx.images},
+    "explore.decode": lambda fx: {"decoder": fx.stacked.decoder, "codings": np.zeros(4)},
+    "explore.decode_codings": lambda fx: {"decoder": fx.stacked.decoder,
+                                          "codings": np.zeros((8, 4))},
+    "explore.generate_images": lambda fx: {"decoder": fx.stacked.decoder, "num_images": 4},
+    "explore.encode": lambda fx: {"encoder": fx.stacked.encoder, "images": fx.images},
+    "explore.unit_noise": lambda fx: {"shape": (8, 28, 28)},
+    "explore.add_noise": lambda fx: {"clean": fx.images, "noise": fx.noise, "noise_level": 0.1},
+    "explore.noise_panel": lambda fx: {"autoencoder": fx.stacked.autoencoder,
+                                       "clean": fx.images[0], "noise": fx.noise[0],
+                                       "noise_level": 0.1},
+    "explore.summarise_sparse_model": lambda fx: {"target": 0.1, "model": fx.stacked,
+                                                  "images": fx.images},
+    "explore.summarise_sparse_models": lambda fx: {"models": {0.1: fx.stacked},
+                                                   "images": fx.images},
+    "explore.with_coordinate": lambda fx: {"codings": np.zeros(4), "index": 1, "value": 0.5},
+    "explore.interpolate": lambda fx: {"start": np.zeros(4), "end": np.ones(4), "alpha": 0.5},
+    "explore.interpolation_panel": lambda fx: {
+        "decoder": fx.stacked.decoder, "codings_a": np.zeros(4), "codings_b": np.ones(4),
+        "image_a": fx.images[0], "image_b": fx.images[1], "alpha": 0.5},
+    "layers.DenseTranspose": lambda fx: {"dense": fx.stacked.encoder.layers[-1]},
+    "layers.bernoulli_kl_tensor": lambda fx: {"target": 0.1,
+                                              "mean_activation": np.full(4, 0.2, "float32")},
+    "layers.latent_loss": lambda fx: {"mean": np.zeros((8, 4), "float32"),
+                                      "log_var": np.zeros((8, 4), "float32")},
+    "metrics.mse": lambda fx: {"reference": fx.images, "other": fx.images_b},
+    "metrics.psnr": lambda fx: {"clean": fx.images, "other": fx.images_b},
+    "metrics.mean_activation": lambda fx: {"codings": fx.images[:, 0]},
+    "metrics.fraction_near_zero": lambda fx: {"codings": fx.images[:, 0]},
+    "metrics.bernoulli_kl": lambda fx: {"target": 0.1, "mean_activations": np.full(4, 0.2)},
+    "metrics.gaussian_kl": lambda fx: {"mean": np.zeros((8, 4)), "log_var": np.zeros((8, 4))},
+    "metrics.gaussian_kl_sigma_form": lambda fx: {"mean": np.zeros((8, 4)),
+                                                  "sigma": np.ones((8, 4))},
+    "metrics.principal_angles": lambda fx: {"basis_a": np.eye(3)[:2],
+                                            "basis_b": np.array([[1.0, 1, 0], [0, 0, 1]])},
+    "models.io_shapes": lambda fx: {"model": fx.stacked.autoencoder},
+    "models.check_autoencoder": lambda fx: {"name": "model", "model": fx.stacked.autoencoder},
+    "models.check_encoder": lambda fx: {"name": "model", "model": fx.stacked.encoder},
+    "models.check_decoder": lambda fx: {"name": "model", "model": fx.stacked.decoder},
+    "models.codings_size": lambda fx: {"decoder": fx.stacked.decoder},
+    "models.build_stacked_autoencoder": lambda fx: {"hidden_units": (16,), "codings_size": 4},
+    "models.build_greedy_autoencoder": lambda fx: {"hidden_units": (16, 4)},
+    "models.build_denoising_autoencoder": lambda fx: {"hidden_units": (16,), "codings_size": 4},
+    "models.build_sparse_l1_autoencoder": lambda fx: {"hidden_units": (16,), "codings_size": 8},
+    "models.build_sparse_kl_autoencoder": lambda fx: {"hidden_units": (16,), "codings_size": 8},
+    "models.build_conv_autoencoder": lambda fx: {"filters": (4, 8, 8), "codings_size": 4},
+    "models.TiedAutoencoder": lambda fx: {"hidden_units": (16, 4)},
+    "models.build_tied_autoencoder": lambda fx: {"hidden_units": (16, 4)},
+    "models.VariationalAutoencoder": lambda fx: {"encoder": fx.vae.encoder,
+                                                 "decoder": fx.vae.decoder},
+    "models.build_variational_autoencoder": lambda fx: {"codings_size": 3,
+                                                        "hidden_units": (16,)},
+    "plots.plot_image_grid": lambda fx: {"images": fx.images},
+    "plots.plot_reconstructions": lambda fx: {"model": fx.stacked.autoencoder,
+                                              "images": fx.images},
+    "plots.plot_history": lambda fx: {"history": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}},
+    "plots.plot_codings_2d": lambda fx: {
+        "points_2d": fx.images[:, 0, :2], "labels": np.arange(8) % 3,
+        "class_names": ("a", "b", "c"), "images": fx.images},
+    "plots.plot_activation_histogram": lambda fx: {"codings": fx.images[:, 0]},
+    "profiles.TrainSettings": lambda fx: {"epochs": 2, "batch_size": 32,
+                                          "learning_rate": 1e-3},
+    "profiles.Profile": _profile_args,
+    "registry.ModelSpec": lambda fx: {"name": "stacked",
+                                      "builder": _stacked_builder(),
+                                      "profile_key": "stacked"},
+    "registry.get_spec": lambda fx: {"name": "stacked"},
+    "training.EpochPrinter": lambda fx: {"epochs": 10},
+    "training.learning_rate_for": lambda fx: {"model_key": "stacked", "profile": "ci"},
+    "training.compile_autoencoder": lambda fx: {"model": fx.fresh_stacked().autoencoder,
+                                                "model_key": "stacked", "profile": "ci"},
+    "training.fit": lambda fx: {"model": fx.fresh_stacked().autoencoder, "x_train": fx.train,
+                                "model_key": "stacked", "profile": "ci", "epochs": 1,
+                                "batch_size": 32, "verbose": False},
+    "training.predict": lambda fx: {"model": fx.stacked.autoencoder, "inputs": fx.images},
+    "training.reconstruction_mse": lambda fx: {"autoencoder": fx.stacked.autoencoder,
+                                               "images": fx.images},
+    "training.train_greedy_layerwise": _greedy_args,
+    "widgets.Explorer": lambda fx: fx.explorer(),
+    "widgets.noise_explorer": lambda fx: {"autoencoder": fx.stacked.autoencoder,
+                                          "images": fx.images},
+    "widgets.render_noise": lambda fx: fx.noise_render(),
+    "widgets.sparsity_explorer": lambda fx: {"models": {0.1: fx.stacked, 0.2: fx.stacked},
+                                             "images": fx.images},
+    "widgets.latent_explorer": lambda fx: {"decoder": fx.vae.decoder},
+    "widgets.interpolation_explorer": lambda fx: {"encoder": fx.stacked.encoder,
+                                                  "decoder": fx.stacked.decoder,
+                                                  "images": fx.images},
+    "zoo.train_autoencoder": _train_args,
+    "exercises.generative.check_crossover_noise_level": lambda fx: {
+        "autoencoder": fx.stacked.autoencoder, "images": fx.images, "answer": 0.1,
+        "verbose": False},
+    "exercises.generative.check_denoising_noise_level": lambda fx: {
+        "autoencoder": fx.stacked.autoencoder, "images": fx.images, "noise_level": 0.1,
+        "verbose": False},
+    "exercises.generative.check_bernoulli_kl": lambda fx: {"function": _bernoulli_kl,
+                                                           "verbose": False},
+    "exercises.generative.check_closest_sparsity_target": lambda fx: {
+        "models": {0.1: fx.stacked}, "images": fx.images, "answer": 0.1, "verbose": False},
+    "exercises.generative.check_latent_loss": lambda fx: {"function": _latent_loss,
+                                                          "verbose": False},
+    "exercises.generative.check_brightness_axis": lambda fx: {
+        "decoder": fx.stacked.decoder, "axis": 0, "verbose": False},
+    "exercises.pretraining_conv.check_tied_parameter_count": lambda fx: {
+        "count": 1000, "verbose": False},
+    "exercises.pretraining_conv.check_frozen_classifier": lambda fx: {
+        "classifier": fx.classifier, "encoder": fx.stacked.encoder, "verbose": False},
+    "exercises.pretraining_conv.check_tied_decoder": lambda fx: {
+        "encoder": fx.tied.encoder, "decoder": fx.tied.decoder, "verbose": False},
+    "exercises.pretraining_conv.check_transpose_output_sizes": lambda fx: {
+        "sizes": {(7, "same"): 14}, "verbose": False},
+    "exercises.pretraining_conv.check_small_conv_autoencoder": lambda fx: {
+        "encoder": fx.conv.encoder, "decoder": fx.conv.decoder, "verbose": False},
+    "exercises.representations.check_profile_lookup": lambda fx: {
+        "name": "ci", "train_size": 3000, "stacked_epochs": 2, "verbose": False},
+    "exercises.representations.check_class_counts": lambda fx: {
+        "counts": np.full(10, 10), "labels": np.arange(100) % 10, "verbose": False},
+    "exercises.representations.check_reconstruction_mse": lambda fx: {
+        "value": 0.1, "inputs": fx.images, "reconstructions": fx.images_b, "verbose": False},
+    "exercises.representations.check_pca_basis": lambda fx: {
+        "basis": np.eye(3)[:2], "data": fx.images[:, :, :3].reshape(-1, 3), "verbose": False},
+    "exercises.representations.check_parameter_count": lambda fx: {
+        "count": 1000, "verbose": False},
+    "exercises.representations.check_beats_pca": lambda fx: {
+        "autoencoder": fx.stacked.autoencoder, "x_train": fx.train, "x_valid": fx.images,
+        "verbose": False},
+}
+
+
+def _stacked_builder():
+    from aehelpers import models
+
+    return models.build_stacked_autoencoder
+
+
+def _bernoulli_kl(p, q):
+    return p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q))
+
+
+def _latent_loss(mean, log_var):
+    return -0.5 * np.sum(1 + log_var - np.exp(log_var) - mean**2, axis=-1)
+
+
+# --- The catalogue of bad values ----------------------------------------------------------
+
+
+def _images() -> list[Bad]:
+    return [
+        Bad("uint8", "uint8 images 0-255", lambda fx: (fx.images * 255).astype(np.uint8)),
+        Bad("0-255", "float images in 0-255", lambda fx: fx.images * 255),
+        Bad("nan", "images with NaN", lambda fx: _spoil(fx.images, np.nan)),
+        Bad("inf", "images with inf", lambda fx: _spoil(fx.images, np.inf)),
+        Bad("single", "one 28x28 image where a batch is needed", lambda fx: fx.images[0]),
+        Bad("4-D", "a 4-D batch (8, 28, 28, 1)", lambda fx: fx.images[..., None]),
+        Bad("32x32", "32x32 images", lambda fx: fx.images32),
+        Bad("string", "a string", const("images.png")),
+        Bad("empty", "an empty batch (0, 28, 28)", lambda fx: fx.images[:0]),
+    ]
+
+
+def _images_or_single() -> list[Bad]:
+    return [bad for bad in _images() if bad.key != "single"]
+
+
+def _image() -> list[Bad]:
+    return [
+        Bad("uint8", "a uint8 image 0-255", lambda fx: (fx.images[0] * 255).astype(np.uint8)),
+        Bad("0-255", "a float image in 0-255", lambda fx: fx.images[0] * 255),
+        Bad("nan", "an image with NaN", lambda fx: _spoil(fx.images[0], np.nan)),
+        Bad("inf", "an image with inf", lambda fx: _spoil(fx.images[0], np.inf)),
+        Bad("batch", "a batch (8, 28, 28) where one image is needed", lambda fx: fx.images),
+        Bad("32x32", "a 32x32 image", lambda fx: fx.images32[0]),
+        Bad("string", "a string", const("image.png")),
+        Bad("empty", "an empty array", const(np.zeros(0, "float32"))),
+    ]
+
+
+def _count() -> list[Bad]:
+    return [
+        Bad("negative", "negative (-1)", const(-1)),
+        Bad("zero", "zero", const(0)),
+        Bad("huge", "huge (10**12)", const(10**12)),
+        Bad("nan", "NaN", const(float("nan"))),
+        Bad("inf", "inf", const(float("inf"))),
+        Bad("bool", "a bool (True)", const(True)),
+        Bad("string", "a string ('8')", const("8")),
+        Bad("float", "a float (3.0) for an int", const(3.0)),
+    ]
+
+
+def _index() -> list[Bad]:
+    return [bad for bad in _count() if bad.key not in ("zero", "inf")]
+
+
+def _seed() -> list[Bad]:
+    return [bad for bad in _count() if bad.key not in ("zero", "inf")]
+
+
+def _nonneg_float() -> list[Bad]:
+    return [
+        Bad("negative", "negative (-0.5)", const(-0.5)),
+        Bad("huge", "huge (1e12)", const(1e12)),
+        Bad("nan", "NaN", const(float("nan"))),
+        Bad("inf", "inf", const(float("inf"))),
+        Bad("bool", "a bool (True)", const(True)),
+        Bad("string", "a string ('0.1')", const("0.1")),
+    ]
+
+
+def _positive_float() -> list[Bad]:
+    return [*_nonneg_float(), Bad("zero", "zero", const(0.0))]
+
+
+def _finite_float() -> list[Bad]:
+    return [bad for bad in _nonneg_float() if bad.key in ("nan", "inf", "bool", "string")]
+
+
+def _probability() -> list[Bad]:
+    return [
+        Bad("below", "below 0 (-0.1)", const(-0.1)),
+        Bad("above", "above 1 (1.5)", const(1.5)),
+        Bad("zero", "exactly 0", const(0.0)),
+        Bad("one", "exactly 1", const(1.0)),
+        *_finite_float(),
+    ]
+
+
+def _prob_array() -> list[Bad]:
+    return [
+        Bad("out-of-range", "entries outside [0, 1] ([-0.1, 0.5, 1.5, 0.2])",
+            const(np.array([-0.1, 0.5, 1.5, 0.2], "float32"))),
+        Bad("nan", "an array with NaN", const(np.array([0.1, np.nan, 0.2, 0.2], "float32"))),
+        Bad("string", "a string", const("0.2")),
+        Bad("empty", "an empty array", const(np.zeros(0, "float32"))),
+    ]
+
+
+def _targets() -> list[Bad]:
+    return [
+        Bad("uint8", "uint8 targets 0-255", lambda fx: (fx.train * 255).astype(np.uint8)),
+        Bad("out-of-range", "targets with entries in [-1, 2]", lambda fx: fx.train * 3 - 1),
+        Bad("nan", "targets with NaN", lambda fx: _spoil(fx.train, np.nan)),
+        Bad("length", "targets of another length (32 for 64 inputs)", lambda fx: fx.train[:32]),
+        Bad("32x32", "32x32 targets", lambda fx: np.resize(fx.images32, (64, 32, 32))),
+        Bad("string", "a string", const("targets")),
+    ]
+
+
+def _model() -> list[Bad]:
+    return [
+        Bad("string", "a string", const("autoencoder")),
+        Bad("none", "None", const(None)),
+        Bad("array", "a NumPy array", lambda fx: fx.images),
+    ]
+
+
+def _image_model() -> list[Bad]:
+    return [*_model(), Bad("32x32", "a model for 32x32 inputs", lambda fx: fx.wide)]
+
+
+def _autoencoder() -> list[Bad]:
+    return [
+        *_model()[:2],
+        Bad("encoder", "an encoder where an autoencoder is expected",
+            lambda fx: fx.stacked.encoder),
+        Bad("decoder", "a decoder where an autoencoder is expected",
+            lambda fx: fx.stacked.decoder),
+        Bad("vae-encoder", "a VAE encoder (3 outputs)", lambda fx: fx.vae.encoder),
+        Bad("32x32", "an autoencoder for 32x32 images", lambda fx: fx.wide),
+    ]
+
+
+def _encoder() -> list[Bad]:
+    return [
+        *_model()[:2],
+        Bad("autoencoder", "an autoencoder where an encoder is expected",
+            lambda fx: fx.stacked.autoencoder),
+        Bad("decoder", "a decoder where an encoder is expected", lambda fx: fx.stacked.decoder),
+        Bad("32x32", "a model for 32x32 images", lambda fx: fx.wide),
+    ]
+
+
+def _decoder() -> list[Bad]:
+    return [
+        *_model()[:2],
+        Bad("encoder", "an encoder where a decoder is expected", lambda fx: fx.stacked.encoder),
+        Bad("autoencoder", "an autoencoder where a decoder is expected",
+            lambda fx: fx.stacked.autoencoder),
+        Bad("vae-encoder", "a VAE encoder (3 outputs)", lambda fx: fx.vae.encoder),
+        Bad("linear", "a decoder of 3-D points (2 -> 3 values)", lambda fx: fx.linear.decoder),
+    ]
+
+
+def _paired_decoder() -> list[Bad]:
+    return [*_decoder(), Bad("other-size", "a decoder for 3 codings (the encoder gives 4)",
+                             lambda fx: fx.vae.decoder)]
+
+
+def _vae_encoder() -> list[Bad]:
+    return [
+        *_model()[:2],
+        Bad("one-output", "an encoder with one output (not mean, log_var, codings)",
+            lambda fx: fx.stacked.encoder),
+        Bad("decoder", "a decoder where an encoder is expected", lambda fx: fx.vae.decoder),
+    ]
+
+
+def _trained() -> list[Bad]:
+    from aehelpers.models import Autoencoder
+
+    return [
+        *_model()[:2],
+        Bad("keras", "a Keras model (no .encoder)", lambda fx: fx.stacked.autoencoder),
+        Bad("swapped", "an Autoencoder with encoder and autoencoder swapped",
+            lambda fx: Autoencoder(fx.stacked.autoencoder, fx.stacked.decoder,
+                                   fx.stacked.encoder)),
+    ]
+
+
+def _parts() -> list[Bad]:
+    from aehelpers.models import Autoencoder
+
+    return [
+        *_model()[:2],
+        Bad("stacked", "a stacked (not greedy) Autoencoder", lambda fx: fx.fresh_stacked()),
+        Bad("nones", "an Autoencoder of None values", const(Autoencoder(None, None, None))),
+        Bad("keras", "a Keras model", lambda fx: fx.fresh_greedy().autoencoder),
+    ]
+
+
+def _model_dict() -> list[Bad]:
+    return [
+        Bad("empty", "an empty dict", const({})),
+        Bad("list", "a list of models", lambda fx: [fx.stacked]),
+        Bad("string", "a string", const("models")),
+        Bad("string-values", "a dict of strings", const({0.1: "model"})),
+        Bad("out-of-range", "a target key outside (0, 1) (1.5)", lambda fx: {1.5: fx.stacked}),
+        Bad("keras", "a dict of Keras models (no .encoder)",
+            lambda fx: {0.1: fx.stacked.autoencoder}),
+    ]
+
+
+def _fm_data() -> list[Bad]:
+    def replace(**fields):
+        return lambda fx: fx.data._replace(**{k: f(fx) for k, f in fields.items()})
+
+    return [
+        Bad("string", "a string", const("fashion-mnist")),
+        Bad("none", "None", const(None)),
+        Bad("dict", "a dict without x_train", const({"images": 1})),
+        Bad("uint8", "x_train as uint8 0-255",
+            replace(x_train=lambda fx: (fx.train * 255).astype(np.uint8))),
+        Bad("nan", "x_valid with NaN", replace(x_valid=lambda fx: _spoil(fx.valid, np.nan))),
+        Bad("empty", "an empty x_train", replace(x_train=lambda fx: fx.train[:0])),
+        Bad("32x32", "32x32 x_train", replace(x_train=lambda fx: fx.images32)),
+    ]
+
+
+def _name_choices(unknown: str) -> list[Bad]:
+    return [
+        Bad("unknown", f"an unknown name ({unknown!r})", const(unknown)),
+        Bad("path", "a name with path characters ('../x')", const("../x")),
+        Bad("empty", "an empty string", const("")),
+        Bad("none", "None", const(None)),
+        Bad("int", "an int (3)", const(3)),
+    ]
+
+
+def _profile() -> list[Bad]:
+    return [bad for bad in _name_choices("fast") if bad.key != "none"]
+
+
+def _cache_name() -> list[Bad]:
+    return [
+        *[bad for bad in _name_choices("Bad Name") if bad.key != "unknown"],
+        Bad("spaces", "a name with spaces and capitals", const("Bad Name")),
+        Bad("long", "a 65-character name", const("x" * 65)),
+    ]
+
+
+def _cache_key() -> list[Bad]:
+    return [
+        Bad("path", "a key with path characters ('../x')", const("../x")),
+        Bad("not-a-key", "a model name, not a key ('stacked')", const("stacked")),
+        Bad("none", "None", const(None)),
+        Bad("absent", "a well-formed key with no entry", const("stacked-" + "0" * 24)),
+    ]
+
+
+def _data_dir() -> list[Bad]:
+    return [
+        Bad("missing", "a missing folder", lambda fx: fx.missing_folder()),
+        Bad("truncated", "a folder with a truncated file", lambda fx: fx.truncated_folder()),
+        Bad("unreadable", "a folder with an unreadable file (chmod 000)",
+            lambda fx: fx.unreadable_folder()),
+        Bad("file", "a regular file instead of a folder", lambda fx: fx.regular_file()),
+        Bad("int", "an int (3)", const(3)),
+    ]
+
+
+def _folder() -> list[Bad]:
+    return [bad for bad in _data_dir() if bad.key in ("missing", "file", "int")]
+
+
+def _codings() -> list[Bad]:
+    return [
+        Bad("nan", "codings with NaN", const(np.array([[0.1, np.nan, 0.2, 0.3]] * 8))),
+        Bad("inf", "codings with inf", const(np.array([[0.1, np.inf, 0.2, 0.3]] * 8))),
+        Bad("1-D", "a 1-D vector where a batch is needed", const(np.zeros(4))),
+        Bad("3-D", "a 3-D array", const(np.zeros((8, 4, 2)))),
+        Bad("string", "a string", const("codings")),
+        Bad("empty", "an empty batch (0, 4)", const(np.zeros((0, 4)))),
+    ]
+
+
+def _decoder_codings() -> list[Bad]:
+    """Codings for a decoder, whose input fixes their width."""
+    return [*_codings(), Bad("width", "codings of the wrong width (5)", const(np.zeros((8, 5))))]
+
+
+def _vector() -> list[Bad]:
+    return [
+        Bad("nan", "a vector with NaN", const(np.array([0.1, np.nan, 0.2, 0.3]))),
+        Bad("inf", "a vector with inf", const(np.array([0.1, np.inf, 0.2, 0.3]))),
+        Bad("length", "a vector of the wrong length (5)", const(np.zeros(5))),
+        Bad("2-D", "a 2-D batch where one vector is needed", const(np.zeros((8, 4)))),
+        Bad("string", "a string", const("codings")),
+        Bad("empty", "an empty vector", const(np.zeros(0))),
+    ]
+
+
+def _any_vector() -> list[Bad]:
+    """A vector whose length is free (no decoder fixes it)."""
+    return [bad for bad in _vector() if bad.key != "length"]
+
+
+def _pair_array() -> list[Bad]:
+    return [
+        Bad("nan", "an array with NaN", lambda fx: _spoil(np.ones((8, 4)), np.nan)),
+        Bad("inf", "an array with inf", lambda fx: _spoil(np.ones((8, 4)), np.inf)),
+        Bad("mismatch", "a shape unlike the other argument's (3, 5)", const(np.zeros((3, 5)))),
+        Bad("string", "a string", const("array")),
+        Bad("empty", "an empty array", const(np.zeros(0))),
+    ]
+
+
+def _psnr_images() -> list[Bad]:
+    return [bad for bad in _images() if bad.key in ("uint8", "0-255", "nan", "string")] + [
+        Bad("mismatch", "images unlike the other argument's (32x32)", lambda fx: fx.images32)]
+
+
+def _log_var() -> list[Bad]:
+    return [*_pair_array(), Bad("huge", "huge log-variances (1e3)", const(np.full((8, 4), 1e3)))]
+
+
+def _sigma() -> list[Bad]:
+    return [
+        Bad("negative", "negative sigmas", const(-np.ones((8, 4)))),
+        Bad("zero", "zero sigmas", const(np.zeros((8, 4)))),
+        *[bad for bad in _pair_array() if bad.key in ("nan", "mismatch", "string")],
+    ]
+
+
+def _basis() -> list[Bad]:
+    return [
+        Bad("zero", "a zero basis", const(np.zeros((2, 3)))),
+        Bad("rank", "a rank-deficient basis (two equal rows)",
+            const(np.array([[1.0, 2, 3], [1, 2, 3]]))),
+        Bad("dims", "vectors of another dimension (4)", const(np.eye(4)[:2])),
+        Bad("1-D", "a 1-D vector", const(np.array([1.0, 0, 0]))),
+        Bad("too-many", "more rows than dimensions (4 x 3)", const(np.ones((4, 3)))),
+        Bad("nan", "a basis with NaN", const(np.array([[1.0, np.nan, 0], [0, 1, 0]]))),
+        Bad("string", "a string", const("basis")),
+    ]
+
+
+def _points() -> list[Bad]:
+    return [
+        Bad("nan", "points with NaN", lambda fx: _spoil(np.ones((20, 3)), np.nan)),
+        Bad("one-row", "a single point", const(np.ones((1, 3)))),
+        Bad("1-D", "a 1-D array", const(np.ones(3))),
+        Bad("dims", "4-D points (the basis is 3-D)", const(np.ones((20, 4)))),
+        Bad("string", "a string", const("points")),
+    ]
+
+
+def _points_2d() -> list[Bad]:
+    return [
+        Bad("columns", "3 columns", const(np.zeros((8, 3)))),
+        Bad("nan", "points with NaN", lambda fx: _spoil(np.zeros((8, 2)), np.nan)),
+        Bad("string", "a string", const("points")),
+        Bad("empty", "no points (0, 2)", const(np.zeros((0, 2)))),
+    ]
+
+
+def _noise() -> list[Bad]:
+    return [
+        Bad("nan", "noise with NaN", lambda fx: _spoil(fx.noise, np.nan)),
+        Bad("32x32", "32x32 noise", lambda fx: fx.images32),
+        Bad("string", "a string", const("noise")),
+        Bad("empty", "an empty array", const(np.zeros(0, "float32"))),
+    ]
+
+
+def _validation_data() -> list[Bad]:
+    return [
+        Bad("string", "a string", const("valid")),
+        Bad("3-tuple", "a 3-tuple", lambda fx: (fx.valid, fx.valid, fx.valid)),
+        Bad("uint8", "(uint8 images 0-255,)", lambda fx: ((fx.valid * 255).astype(np.uint8),)),
+        Bad("nan", "(images with NaN,)", lambda fx: (_spoil(fx.valid, np.nan),)),
+        Bad("length", "(images, targets of another length)", lambda fx: (fx.valid, fx.images)),
+        Bad("32x32", "(32x32 images,)", lambda fx: (fx.images32,)),
+    ]
+
+
+def _labels() -> list[Bad]:
+    return [
+        Bad("negative", "a negative label", const(np.array([-1, 0, 1, 2, 0, 1, 2, 0]))),
+        Bad("out-of-range", "label 10 (no such class)", const(np.array([10, 0, 1, 2] * 2))),
+        Bad("float", "float labels", const(np.arange(8) / 2)),
+        Bad("length", "one label too many", const(np.arange(9) % 3)),
+        Bad("string", "a string", const("labels")),
+        Bad("empty", "no labels", const(np.zeros(0, int))),
+    ]
+
+
+def _class_labels() -> list[Bad]:
+    """Labels for check_class_counts, whose good labels are 100 entries in 0..9."""
+    return [
+        Bad("negative", "a negative label", const(np.r_[-1, np.arange(99) % 10])),
+        Bad("out-of-range", "label 10 (no such class)", const(np.r_[10, np.arange(99) % 10])),
+        Bad("float", "float labels", const(np.arange(100) % 10 / 2)),
+        Bad("string", "a string", const("labels")),
+        Bad("empty", "no labels", const(np.zeros(0, int))),
+    ]
+
+
+def _label_names() -> list[Bad]:
+    return [
+        Bad("length", "one label too few", const([f"item {i}" for i in range(7)])),
+        Bad("string", "a string", const("labels")),
+        Bad("int", "an int", const(3)),
+    ]
+
+
+def _counts() -> list[Bad]:
+    return [
+        Bad("length", "9 counts for 10 classes", const(np.full(9, 10))),
+        Bad("string", "a string", const("counts")),
+        Bad("fraction", "non-integer counts", const(np.full(10, 9.5))),
+        Bad("negative", "negative counts", const(np.r_[-10, np.full(9, 10)])),
+        Bad("nan", "a NaN count", const(np.r_[np.nan, np.full(9, 10.0)])),
+    ]
+
+
+def _units() -> list[Bad]:
+    return [
+        Bad("empty", "an empty tuple", const(())),
+        Bad("negative", "a negative entry", const((16, -4))),
+        Bad("zero", "a zero entry", const((16, 0))),
+        Bad("int", "a bare int", const(16)),
+        Bad("string", "a string", const("16")),
+        Bad("float", "float entries", const((16.0, 4.0))),
+        Bad("huge", "a huge entry (10**6)", const((10**6, 4))),
+        Bad("nested", "a nested list", const([[16, 4]])),
+    ]
+
+
+def _shape() -> list[Bad]:
+    return [
+        Bad("negative", "a negative dimension", const((-1, 28, 28))),
+        Bad("string", "a string", const("8x28x28")),
+        Bad("huge", "a huge shape (10**6, 10**6)", const((10**6, 10**6))),
+        Bad("float", "float dimensions", const((8.5, 28, 28))),
+    ]
+
+
+def _image_shape() -> list[Bad]:
+    return [
+        Bad("string", "a string", const("28x28")),
+        Bad("1-D", "one dimension (28,)", const((28,))),
+        Bad("negative", "a negative dimension", const((-28, 28))),
+        Bad("zero", "a zero dimension", const((0, 28))),
+    ]
+
+
+def _history() -> list[Bad]:
+    return [
+        Bad("empty", "an empty dict", const({})),
+        Bad("string", "a string", const("history")),
+        Bad("list", "a list of numbers", const([1.0, 0.5])),
+        Bad("string-values", "a dict of strings", const({"loss": "abc"})),
+    ]
+
+
+def _keys() -> list[Bad]:
+    return [
+        Bad("string", "a string ('loss') for a list", const("loss")),
+        Bad("unknown", "an unknown key", const(["nope"])),
+        Bad("empty", "an empty list", const([])),
+    ]
+
+
+def _titles() -> list[Bad]:
+    return [
+        Bad("length", "one title too few", const([str(i) for i in range(7)])),
+        Bad("int", "an int", const(3)),
+    ]
+
+
+def _class_names() -> list[Bad]:
+    return [
+        Bad("short", "fewer names than classes", const(("a",))),
+        Bad("string", "a string of letters", const("abc")),
+    ]
+
+
+def _ax() -> list[Bad]:
+    return [Bad("string", "a string instead of Axes", const("ax"))]
+
+
+def _function() -> list[Bad]:
+    return [
+        Bad("string", "a string", const("p * log(p / q)")),
+        Bad("none", "None", const(None)),
+        Bad("signature", "a function of one argument", const(lambda p: p)),
+    ]
+
+
+def _sizes() -> list[Bad]:
+    return [
+        Bad("empty", "an empty dict", const({})),
+        Bad("list", "a list", const([((7, "same"), 14)])),
+        Bad("padding", "an unknown padding", const({(7, "full"): 14})),
+        Bad("negative", "a negative prediction", const({(7, "same"): -14})),
+        Bad("zero-width", "a zero width", const({(0, "same"): 0})),
+    ]
+
+
+def _anything_else(what: str) -> list[Bad]:
+    return [Bad("string", f"a string for {what}", const("x")), Bad("none", "None", const(None))]
+
+
+def _fingerprint_arrays() -> list[Bad]:
+    return [
+        Bad("string", "a string", const(["images"])),
+        Bad("none", "None", const([None])),
+        Bad("object", "a ragged object array", const([np.array([[1], [1, 2]], dtype=object)])),
+    ]
+
+
+def _callbacks() -> list[Bad]:
+    return [Bad("string", "a string", const("early_stopping")),
+            Bad("list", "a list holding a string", const(["early_stopping"]))]
+
+
+def _metrics() -> list[Bad]:
+    return [Bad("string", "a string ('mse') for a list", const("mse")),
+            Bad("unknown", "an unknown metric", const(["nope"]))]
+
+
+def _builder_kwargs() -> list[Bad]:
+    return [
+        Bad("typo", "a misspelt builder argument (codings=4)", const({"codings": 4})),
+        Bad("training", "a training argument (epochs=3)", const({"epochs": 3})),
+        Bad("units", "hidden_units=()", const({"hidden_units": ()})),
+        Bad("size", "codings_size=0", const({"codings_size": 0})),
+    ]
+
+
+def _dense() -> list[Bad]:
+    import keras
+
+    return [*_model()[:2],
+            Bad("conv", "a Conv2D layer", const(keras.layers.Conv2D(4, 3)))]
+
+
+def _explorer_parts(what: str) -> list[Bad]:
+    bads = {
+        "controls": [Bad("list", "a list", const([1, 2])), Bad("string", "a string",
+                                                              const("controls"))],
+        "figure": _anything_else("a figure"),
+        "update": [Bad("string", "a string", const("update")),
+                   Bad("returns-none", "a function returning None", const(lambda: None))],
+        "animated": [Bad("string", "a string", const("artists"))],
+        "artists": [Bad("short", "two artists for three arrays",
+                        lambda fx: fx.noise_render()["artists"][:2]),
+                    Bad("string", "a string", const("artists"))],
+        "panel": _anything_else("a panel"),
+        "names": [Bad("short", "two names for three arrays", const(("a", "b"))),
+                  Bad("string", "a string", const("names"))],
+    }
+    return bads[what]
+
+
+def _choice() -> list[Bad]:
+    return [bad for bad in _name_choices("nope") if bad.key != "empty"]
+
+
+def _activation() -> list[Bad]:
+    return [bad for bad in _choice() if bad.key != "none"]
+
+
+KINDS: dict[str, Callable[[], list[Bad]]] = {
+    "images": _images, "images_or_single": _images_or_single, "image": _image,
+    "count": _count, "index": _index, "seed": _seed, "nonneg_float": _nonneg_float,
+    "positive_float": _positive_float, "finite_float": _finite_float,
+    "probability": _probability, "prob_array": _prob_array, "targets": _targets,
+    "model": _model, "image_model": _image_model, "autoencoder": _autoencoder,
+    "encoder": _encoder, "decoder": _decoder, "paired_decoder": _paired_decoder,
+    "vae_encoder": _vae_encoder, "trained": _trained, "parts": _parts,
+    "model_dict": _model_dict, "fm_data": _fm_data,
+    "model_name": lambda: _name_choices("gan"), "profile": _profile,
+    "model_key": lambda: _name_choices("gan"), "choice": _choice, "activation": _activation,
+    "cache_name": _cache_name, "cache_key": _cache_key, "data_dir": _data_dir,
+    "folder": _folder, "codings": _codings, "decoder_codings": _decoder_codings,
+    "vector": _vector, "any_vector": _any_vector, "pair_array": _pair_array,
+    "psnr_images": _psnr_images, "log_var": _log_var, "sigma": _sigma, "basis": _basis,
+    "points": _points, "points_2d": _points_2d, "noise": _noise,
+    "validation_data": _validation_data, "labels": _labels, "class_labels": _class_labels,
+    "label_names": _label_names, "counts": _counts, "units": _units, "shape": _shape,
+    "image_shape": _image_shape, "history": _history, "keys": _keys, "titles": _titles,
+    "class_names": _class_names, "ax": _ax, "function": _function, "sizes": _sizes,
+    "fingerprint_arrays": _fingerprint_arrays, "callbacks": _callbacks, "metrics": _metrics,
+    "builder_kwargs": _builder_kwargs, "dense": _dense,
+    "request": lambda: _anything_else("a dict"), "record": lambda: _anything_else("a dict"),
+    "builder": lambda: _anything_else("a builder function"),
+    "settings": lambda: [*_anything_else("a mapping"), Bad("empty", "an empty dict",
+                                                            const({}))],
+    "spec_metrics": lambda: [Bad("string", "a string ('mse') for a tuple", const("mse"))],
+    **{name: functools.partial(_explorer_parts, name)
+       for name in ("controls", "figure", "update", "animated", "artists", "panel", "names")},
+}
+
+# Which catalogue each parameter name draws from; None: not probed (flags, free text, labels).
+NAME_KINDS: dict[str, str | None] = {
+    "images": "images", "x_train": "images", "x_valid": "images", "batch": "images",
+    "clean": "images_or_single", "image_a": "image", "image_b": "image",
+    "seed": "seed", "index": "index", "axis": "index", "first": "index", "second": "index",
+    **dict.fromkeys(("num_points", "num_images", "num_cols", "num_thumbnails", "codings_size",
+                     "input_dim", "epochs", "batch_size", "max_images", "max_train_images",
+                     "max_params", "num_classes", "kernel_size", "strides", "max_lines",
+                     "train_size", "valid_size", "test_size", "stacked_epochs", "count"),
+                    "count"),
+    **dict.fromkeys(("noise_level", "l1_weight", "sparsity_weight", "kl_weight", "weight",
+                     "threshold", "min_psnr", "tolerance", "noise"), "nonneg_float"),
+    **dict.fromkeys(("learning_rate", "data_range", "step", "value_range", "max_noise",
+                     "max_angle", "scale"), "positive_float"),
+    **dict.fromkeys(("target", "target_sparsity", "dropout_rate", "alpha", "answer", "goal"),
+                    "probability"),
+    "value": "finite_float",
+    "autoencoder": "autoencoder", "encoder": "encoder", "decoder": "decoder",
+    "model": "model", "classifier": "model", "parts": "parts", "models": "model_dict",
+    "name": "model_name", "profile": "profile", "model_key": "model_key",
+    "profile_key": "model_key", "corruption": "choice", "trainer": "choice",
+    "schedule": "choice", "optimizer": "choice", "activation": "activation",
+    "data_dir": "data_dir", "folder": "folder", "key": "cache_key", "request": "request",
+    "hidden_units": "units", "filters": "units", "layer_sizes": "units",
+    "basis_a": "basis", "basis_b": "basis", "basis": "basis",
+    "codings": "codings", "codings_a": "vector", "codings_b": "vector",
+    "reference": "pair_array", "other": "pair_array", "start": "pair_array",
+    "end": "pair_array", "mean": "pair_array", "log_var": "pair_array", "sigma": "sigma",
+    "inputs": "pair_array", "reconstructions": "pair_array",
+    "mean_activations": "prob_array", "mean_activation": "prob_array",
+    "y_train": "targets", "validation_data": "validation_data", "callbacks": "callbacks",
+    "metrics": "metrics", "labels": "labels", "counts": "counts", "shape": "shape",
+    "image_shape": "image_shape", "history": "history", "keys": "keys", "titles": "titles",
+    "class_names": "class_names", "ax": "ax", "function": "function", "sizes": "sizes",
+    "points_2d": "points_2d", "arrays": "fingerprint_arrays", "dense": "dense",
+    "builder": "builder", "settings": "settings", "builder_kwargs": "builder_kwargs",
+    "data": "fm_data",
+    **{name: name for name in ("controls", "figure", "update", "animated", "artists",
+                               "panel", "names")},
+    **dict.fromkeys(("verbose", "quiet", "clip", "per_image", "log_scale", "use_cache",
+                     "title", "description", "chapter", "kwargs"), None),
+}
+
+# Where a parameter name means something else in one callable.
+KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
+    "cache.make_key": {"name": "cache_name"},
+    "cache.save": {"history": "record"},
+    "data.add_gaussian_noise": {"images": "images_or_single"},
+    "data.make_3d_dataset": {"noise": "nonneg_float"},
+    "explore.add_noise": {"noise": "noise"},
+    "explore.noise_panel": {"noise": "noise"},
+    "explore.call_traced": {"model": "image_model"},
+    "explore.decode": {"codings": "vector"},
+    "explore.decode_codings": {"codings": "decoder_codings"},
+    "explore.with_coordinate": {"codings": "any_vector"},
+    "explore.summarise_sparse_model": {"model": "trained"},
+    "metrics.psnr": {"clean": "psnr_images"},
+    "metrics.gaussian_kl": {"log_var": "log_var"},
+    "models.check_autoencoder": {"name": None, "model": "autoencoder"},
+    "models.check_encoder": {"name": None, "model": "encoder"},
+    "models.check_decoder": {"name": None, "model": "decoder"},
+    "models.VariationalAutoencoder": {"encoder": "vae_encoder", "decoder": "paired_decoder"},
+    "plots.plot_image_grid": {"images": "images_or_single"},
+    "plots.plot_reconstructions": {"model": "autoencoder"},
+    "profiles.get_profile": {"name": "profile"},
+    "profiles.Profile": {"name": "cache_name"},
+    "registry.ModelSpec": {"name": "cache_name", "metrics": "spec_metrics"},
+    "training.fit": {"model": "autoencoder"},
+    "training.predict": {"model": "image_model", "inputs": "images"},
+    "widgets.noise_explorer": {"labels": "label_names"},
+    "widgets.interpolation_explorer": {"labels": "label_names", "decoder": "paired_decoder"},
+    "exercises.generative.check_closest_sparsity_target": {"models": "model_dict"},
+    "exercises.pretraining_conv.check_tied_decoder": {"decoder": "paired_decoder"},
+    "exercises.pretraining_conv.check_small_conv_autoencoder": {"decoder": "paired_decoder"},
+    "exercises.representations.check_profile_lookup": {"name": "profile"},
+    "exercises.representations.check_class_counts": {"labels": "class_labels"},
+    "exercises.representations.check_pca_basis": {"data": "points"},
+}
+
+# (callable pattern, parameter, bad key): values that are valid there. Kept small on purpose.
+ALLOWLIST = {
+    ("*", "seed", "huge"): "any non-negative integer seeds NumPy's generator",
+    ("*", "num_thumbnails", "zero"): "0 thumbnails is a documented choice",
+    ("*", "num_thumbnails", "huge"): "an upper bound on thumbnails",
+    ("*", "num_cols", "huge"): "clamped to the number of images",
+    ("*", "max_images", "huge"): "an upper bound",
+    ("*", "max_train_images", "huge"): "an upper bound",
+    ("*", "max_params", "huge"): "an upper bound",
+    ("*", "max_lines", "huge"): "an upper bound",
+    ("*", "data_range", "huge"): "any positive data range is valid",
+    ("metrics.fraction_near_zero", "threshold", "huge"): "any threshold is valid",
+    ("layers.*Penalty", "weight", "huge"): "no documented upper bound",
+    ("exercises.*", "hidden_units", "huge"): "only counted: any layer size is valid",
+    ("exercises.*", "layer_sizes", "huge"): "only counted: any layer size is valid",
+    ("exercises.*", "kernel_size", "huge"): "only fed to compute_output_shape",
+    ("exercises.*", "strides", "huge"): "only fed to compute_output_shape",
+    ("exercises.*", "num_classes", "huge"): "only compared with the classifier's outputs",
+    ("exercises.*", "codings_size", "huge"): "only compared with the encoder's outputs",
+    ("exercises.*", "count", "zero"): "an answer: wrong, but valid input",
+    ("exercises.*", "count", "huge"): "an answer: wrong, but valid input",
+    ("exercises.*", "train_size", "zero"): "an answer: wrong, but valid input",
+    ("exercises.*", "train_size", "huge"): "an answer: wrong, but valid input",
+    ("exercises.*", "stacked_epochs", "zero"): "an answer: wrong, but valid input",
+    ("exercises.*", "stacked_epochs", "huge"): "an answer: wrong, but valid input",
+    ("*", "alpha", "zero"): "alpha lies in [0, 1]",
+    ("*", "alpha", "one"): "alpha lies in [0, 1]",
+    ("*", "goal", "zero"): "goal lies in [0, 1]",
+    ("*", "goal", "one"): "goal lies in [0, 1]",
+    ("*.check_crossover_noise_level", "answer", "zero"): "answer lies in [0, 1]",
+    ("*.check_crossover_noise_level", "answer", "one"): "answer lies in [0, 1]",
+    ("plots.plot_activation_histogram", "target", "zero"): "target lies in [0, 1]",
+    ("plots.plot_activation_histogram", "target", "one"): "target lies in [0, 1]",
+    ("explore.summarise_sparse_model", "threshold", "zero"): "threshold lies in [0, 1]",
+    ("explore.summarise_sparse_model", "threshold", "one"): "threshold lies in [0, 1]",
+    ("models.build_denoising_autoencoder", "dropout_rate", "zero"): "dropout lies in [0, 1)",
+    ("cache.*", "folder", "missing"): "no cache yet: nothing to list or sweep",
+    ("cache.*", "key", "absent"): "a key with no entry yet: load misses, save writes",
+}
+
+
+# --- Running the calls ----------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One bad call and what happened."""
+
+    target: str
+    parameter: str
+    value: str
+    outcome: str
+    error_type: str = ""
+    message: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Target:
+    """One public callable."""
+
+    name: str
+    obj: Callable
+    kinds: dict[str, str]
+
+
+def public_callables() -> list[Target]:
+    """Every public function and class defined in the modules of :data:`MODULES`."""
+    targets = []
+    for module_name in MODULES:
+        module = importlib.import_module(f"aehelpers.{module_name}")
+        for name, obj in vars(module).items():
+            if (name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj))
+                    or obj.__module__ != module.__name__):
+                continue
+            qualname = f"{module_name}.{name}"
+            targets.append(Target(qualname, obj, _kinds(qualname, obj)))
+    return targets
+
+
+def _kinds(qualname: str, obj) -> dict[str, str]:
+    """Map each probed parameter of ``obj`` to its catalogue kind."""
+    if qualname in RECORDS:
+        return {}
+    overrides = KIND_OVERRIDES.get(qualname, {})
+    kinds = {}
+    for name, parameter in inspect.signature(obj).parameters.items():
+        kind = overrides.get(name, NAME_KINDS.get(name, _kind_from_annotation(parameter)))
+        if kind is not None:
+            kinds[name] = kind
+    return kinds
+
+
+def _kind_from_annotation(parameter: inspect.Parameter) -> str | None:
+    annotation = str(parameter.annotation)
+    if annotation.startswith("int"):
+        return "count"
+    if annotation.startswith("float"):
+        return "nonneg_float"
+    return "model" if "keras.Model" in annotation else None
+
+
+def _assemble(obj, good: dict, parameter: str, value) -> tuple[list, dict]:
+    """Return the positional and keyword arguments with ``parameter`` set to ``value``."""
+    args, kwargs = [], {}
+    for name, spec in inspect.signature(obj).parameters.items():
+        chosen = value if name == parameter else good.get(name, inspect.Parameter.empty)
+        if spec.kind is spec.VAR_POSITIONAL:
+            args = list(chosen if chosen is not inspect.Parameter.empty else [])
+        elif spec.kind is spec.VAR_KEYWORD:
+            base = dict(good.get(name, {}))
+            kwargs.update({**base, **value} if name == parameter else base)
+        elif chosen is not inspect.Parameter.empty:
+            kwargs[name] = chosen
+    return args, kwargs
+
+
+def _names(parameter: str, value) -> list[str]:
+    """The names a clear message may use for ``parameter``: builder kwargs name themselves."""
+    return list(value) if parameter == "builder_kwargs" else [parameter]
+
+
+def _mentions(message: str, name: str) -> bool:
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", message) is not None
+
+
+def _raising_file(error: BaseException) -> str:
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_filename if tb is not None else "?"
+
+
+def _in_package(filename: str) -> bool:
+    try:
+        return Path(filename).resolve().is_relative_to(PACKAGE_DIR)
+    except (OSError, ValueError):
+        return False
+
+
+def _library(filename: str) -> str:
+    parts = Path(filename).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    return Path(filename).name
+
+
+def classify(error: BaseException, names: list[str]) -> tuple[str, str]:
+    """Return the outcome of a call that raised ``error``, and why it is not clear."""
+    from aehelpers._validate import FriendlyError
+
+    where = _raising_file(error)
+    reasons = []
+    if not isinstance(error, ValueError | TypeError | FriendlyError):
+        reasons.append(f"{type(error).__name__} is not a ValueError/TypeError/FriendlyError")
+    if not _in_package(where):
+        reasons.append(f"raised inside {_library(where)}")
+    if not any(_mentions(str(error), name) for name in names):
+        reasons.append(f"message does not name {' or '.join(names)}")
+    return (DEEP, "; ".join(reasons)) if reasons else (CLEAR, "")
+
+
+def _describe_result(result) -> str:
+    if isinstance(result, np.ndarray):
+        flags = ", contains NaN/inf" if result.dtype.kind == "f" and not np.isfinite(
+            result).all() else ""
+        return f"returned ndarray {result.dtype} {result.shape}{flags}"
+    if isinstance(result, float) and not np.isfinite(result):
+        return f"returned {result}"
+    text = repr(result)
+    return f"returned {type(result).__name__}" + (f" {text}" if len(text) <= 40 else "")
+
+
+def _defaults(fx: Fixtures) -> dict:
+    return {}
+
+
+def _allowed(target: str, parameter: str, key: str) -> bool:
+    return any(fnmatch.fnmatch(target, pattern) and parameter == name and key == bad_key
+               for pattern, name, bad_key in ALLOWLIST)
+
+
+def run_case(fx: Fixtures, target: Target, parameter: str, bad: Bad) -> Case:
+    """Call ``target`` with ``bad`` for ``parameter`` and good values elsewhere; classify it."""
+    import matplotlib.pyplot as plt
+
+    case = Case(target.name, parameter, bad.description, SKIPPED)
+    try:
+        value = bad.make(fx)
+    except SkipCase as skip:
+        case.detail = str(skip)
+        return case
+    args, kwargs = _assemble(target.obj, GOOD.get(target.name, _defaults)(fx), parameter, value)
+    with (contextlib.redirect_stdout(io.StringIO()),
+          warnings.catch_warnings(record=True) as caught):
+        warnings.simplefilter("always")
+        try:
+            result = target.obj(*args, **kwargs)
+        except Exception as error:  # every exception is a measured outcome
+            case.outcome, case.detail = classify(error, _names(parameter, value))
+            case.error_type, case.message = type(error).__name__, str(error)[:100]
+            if _allowed(target.name, parameter, bad.key):
+                case.detail = "; ".join(filter(None, [case.detail, "an allowlisted value"]))
+        else:
+            allowed = _allowed(target.name, parameter, bad.key)
+            case.outcome = VALID if allowed else SILENT
+            case.detail = _describe_result(result) + _warned(caught)
+    plt.close("all")
+    return case
+
+
+def _warned(caught) -> str:
+    if not caught:
+        return ""
+    return f"; warned {caught[0].category.__name__}: {str(caught[0].message)[:80]}"
+
+
+def missing_good(targets: list[Target]) -> list[str]:
+    """Callables with a required parameter that :data:`GOOD` does not fill."""
+    missing = []
+    for target in targets:
+        if target.kinds and target.name not in GOOD and _required(target):
+            missing.append(f"{target.name} ({', '.join(_required(target))})")
+    return missing
+
+
+def _required(target: Target) -> list[str]:
+    return [name for name, p in inspect.signature(target.obj).parameters.items()
+            if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+def sweep(fx: Fixtures, targets: list[Target]) -> list[Case]:
+    import keras
+
+    cases = []
+    for target in targets:
+        if not target.kinds or (target.name not in GOOD and _required(target)):
+            continue  # a record, or reported by missing_good
+        for parameter, kind in target.kinds.items():
+            for bad in KINDS[kind]():
+                cases.append(run_case(fx, target, parameter, bad))
+                if len(cases) % CLEAR_SESSION_EVERY == 0:
+                    keras.backend.clear_session()
+    return cases
+
+
+# --- Reporting --------------------------------------------------------------------------------
+
+
+def _counted(cases: list[Case]) -> list[Case]:
+    return [case for case in cases if case.outcome in (CLEAR, DEEP, SILENT)]
+
+
+def report(targets: list[Target], cases: list[Case]) -> str:
+    counted = _counted(cases)
+    lines = ["| callable | bad calls | clear | deep trace | silently wrong |",
+             "|---|---:|---:|---:|---:|"]
+    probed = []
+    for target in targets:
+        mine = [case for case in counted if case.target == target.name]
+        if not mine:
+            continue
+        probed.append(target.name)
+        tally = [sum(case.outcome == outcome for case in mine)
+                 for outcome in (CLEAR, DEEP, SILENT)]
+        lines.append(f"| {target.name} | {len(mine)} | " + " | ".join(map(str, tally)) + " |")
+    tally = {outcome: sum(case.outcome == outcome for case in counted)
+             for outcome in (CLEAR, DEEP, SILENT)}
+    lines += ["", f"TOTAL: {len(counted)} bad calls across {len(probed)} public names: "
+                  f"{tally[CLEAR]} clear, {tally[DEEP]} deep trace, {tally[SILENT]} silently wrong"]
+    lines += _notes(targets, cases, probed)
+    lines += ["", "## Non-clear cases", ""]
+    lines += [_case_line(case) for case in counted if case.outcome != CLEAR]
+    return "\n".join(lines)
+
+
+def _notes(targets: list[Target], cases: list[Case], probed: list[str]) -> list[str]:
+    unprobed = [t.name for t in targets if t.name not in probed]
+    records = [name for name in unprobed if name in RECORDS]
+    no_args = [name for name in unprobed if name not in RECORDS]
+    notes = ["", f"Not probed: plain records and exceptions ({', '.join(records) or 'none'}); "
+                 f"no probed arguments ({', '.join(no_args) or 'none'})."]
+    valid = [c for c in cases if c.outcome == VALID]
+    if valid:
+        notes.append(f"Accepted as valid (allowlisted, not counted): {len(valid)} calls.")
+    notes += [f"Skipped: {c.target}({c.parameter} = {c.value}): {c.detail}."
+              for c in cases if c.outcome == SKIPPED]
+    return notes
+
+
+def _case_line(case: Case) -> str:
+    what = (f"{case.error_type}: {case.message!r}" if case.error_type else "returned")
+    why = f" [{case.detail}]" if case.detail else ""
+    return f"- `{case.target}` `{case.parameter}` = {case.value}: **{case.outcome}**, {what}{why}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="also write every case to this JSON file")
+    options = parser.parse_args(argv)
+    os.environ.setdefault("AE_PROFILE", "ci")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    with tempfile.TemporaryDirectory(prefix="bad-input-sweep-") as scratch:
+        # Models, cache writes and damaged data folders stay in the scratch folder.
+        os.environ["AEHELPERS_CACHE_DIR"] = str(Path(scratch) / "cache")
+        os.environ.pop("AEHELPERS_SHARED_CACHE_DIR", None)
+        _quiet_frameworks()
+        targets = public_callables()
+        missing = missing_good(targets)
+        cases = sweep(Fixtures(Path(scratch)), targets)
+    print(report(targets, cases))
+    if missing:
+        print("\nNo good arguments in GOOD for: " + "; ".join(missing), file=sys.stderr)
+    if options.json:
+        options.json.write_text(json.dumps([asdict(case) for case in cases], indent=1))
+    return 1 if missing else 0
+
+
+def _quiet_frameworks() -> None:
+    """Import Keras quietly and keep its full tracebacks, so the raising frame is the real one."""
+    import aehelpers
+
+    aehelpers.setup_notebook(seed=0, verbose=False)
+    import keras
+    import tensorflow as tf
+
+    keras.config.disable_traceback_filtering()
+    tf.debugging.disable_traceback_filtering()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
