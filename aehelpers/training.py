@@ -14,7 +14,7 @@ import numpy as np
 
 from aehelpers._validate import check_array, check_float, check_images, check_int, check_model
 from aehelpers.metrics import mse
-from aehelpers.models import IMAGE_SHAPE, Autoencoder, io_shapes
+from aehelpers.models import IMAGE_SHAPE, Autoencoder, check_autoencoder, io_shapes
 from aehelpers.profiles import COSINE_FLOOR, Profile, get_profile
 
 # Run this many training steps per call into TensorFlow: same maths, far less Python
@@ -154,6 +154,7 @@ def reconstruction_mse(autoencoder: keras.Model, images) -> float:
 
     Introduced in 03_pretraining_tied_greedy.
     """
+    autoencoder = check_autoencoder("autoencoder", autoencoder)
     images = check_images("images", images)
     return mse(images, predict(autoencoder, images))
 

@@ -29,35 +29,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 import aehelpers as ae  # noqa: E402
+from aehelpers.registry import MODELS as REGISTRY  # noqa: E402
 
-# label: (builder name, builder kwargs, the book's published validation loss, DESIGN.md 9)
-MODELS = {
-    "stacked": ("stacked", {}, 0.0132),
-    "tied": ("tied", {}, 0.0133),
-    "greedy": ("greedy", {}, None),
-    "conv": ("conv", {}, 0.0121),
-    "denoising_gaussian": ("denoising", {"corruption": "gaussian"}, 0.0166),
-    "denoising_dropout": ("denoising", {"corruption": "dropout"}, 0.0166),
-    "sparse_l1": ("sparse_l1", {}, 0.0111),
-    "sparse_kl": ("sparse_kl", {}, 0.0099),
-    "vae": ("vae", {}, 0.0311),
-}
-# The sparse models' val_loss includes the penalty; compare reconstructions only.
-LOSS_KEY = {"sparse_l1": "val_mse", "sparse_kl": "val_mse"}
+# label -> (registry entry, builder arguments): every registered image model, as benchmarked.
+MODELS = {label: (spec, kwargs) for spec in REGISTRY.values() if spec.name != "linear"
+          for label, kwargs in spec.benchmark_variants()}
 
 
 def train_once(label: str, profile, data) -> tuple[float, int, float]:
     """Train model ``label`` from scratch; return (seconds, epochs run, final val loss)."""
-    name, kwargs, _ = MODELS[label]
-    result = ae.training.train_autoencoder(name, data, profile=profile, use_cache=False,
-                                           verbose=False, **kwargs)
-    if name == "greedy":  # one history per phase: count every epoch, score the stacked model
+    spec, kwargs = MODELS[label]
+    result = ae.train_autoencoder(spec.name, data, profile=profile, use_cache=False,
+                                  verbose=False, **kwargs)
+    if spec.trainer == "greedy":  # one history per phase: count every epoch, score the stack
         epochs = sum(len(v) for k, v in result.history.items() if k.endswith("_loss")
                      and not k.endswith("val_loss"))
         loss = ae.training.reconstruction_mse(result.autoencoder, data.x_valid)
     else:
         epochs = len(result.history["loss"])
-        loss = result.history[LOSS_KEY.get(name, "val_loss")][-1]
+        loss = result.history[spec.loss_key][-1]
     return result.seconds, epochs, float(loss)
 
 
@@ -86,7 +76,7 @@ def table(profiles, rows: dict, repeats: list[int], baseline: float) -> str:
                  f"loss {names[0]}/published"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, per_profile in rows.items():
-        book = MODELS[label][2]
+        book = MODELS[label][0].published_loss
         cells = [label]
         medians = []
         for profile in profiles:
@@ -96,7 +86,7 @@ def table(profiles, rows: dict, repeats: list[int], baseline: float) -> str:
                 medians.append((None, None))
                 continue
             s, loss = statistics.median(seconds), statistics.median(losses)
-            settings = profile.training(MODELS[label][0])
+            settings = profile.training(MODELS[label][0].profile_key)
             cells += [f"{settings.epochs} x {settings.batch_size}", f"{s:.1f}",
                       f"{s / epochs[0]:.1f}", f"{loss:.4f}"]
             medians.append((s, loss))

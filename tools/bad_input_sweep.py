@@ -40,6 +40,7 @@ A few catalogue values are valid for some parameters (a huge seed, a missing
 cache folder, 0 where an answer may be 0): :data:`ALLOWLIST` names them. Such a
 call is not counted when it returns; when it raises it is counted, since a valid
 value rejected is worth a look too. Boolean flags and free-text titles are not probed.
+The sweep writes its model cache and damaged data folders to a scratch folder it deletes.
 """
 
 from __future__ import annotations
@@ -125,9 +126,7 @@ class Fixtures:
 
     @functools.cached_property
     def stacked(self):
-        from aehelpers import models
-
-        return models.build_stacked_autoencoder(hidden_units=(16,), codings_size=4)
+        return self.fresh_stacked()
 
     def fresh_stacked(self):
         from aehelpers import models
@@ -1288,10 +1287,14 @@ def run_case(fx: Fixtures, target: Target, parameter: str, bad: Bad) -> Case:
     case = Case(target.name, parameter, bad.description, SKIPPED)
     try:
         value = bad.make(fx)
+        good = GOOD.get(target.name, _defaults)(fx)
     except SkipCase as skip:
         case.detail = str(skip)
         return case
-    args, kwargs = _assemble(target.obj, GOOD.get(target.name, _defaults)(fx), parameter, value)
+    except Exception as error:  # a fixture the package no longer builds: report, go on
+        case.detail = f"could not build the arguments ({type(error).__name__}: {error})"[:200]
+        return case
+    args, kwargs = _assemble(target.obj, good, parameter, value)
     with (contextlib.redirect_stdout(io.StringIO()),
           warnings.catch_warnings(record=True) as caught):
         warnings.simplefilter("always")
