@@ -15,9 +15,11 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "cache",
     "data",
+    "diagrams",
     "exercises",
     "explore",
     "layers",
+    "live",
     "metrics",
     "models",
     "notebook",

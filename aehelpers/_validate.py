@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
-from collections.abc import Sequence
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
+
+SEED_MAX = 2**32 - 1  # NumPy's and Keras's seeds are unsigned 32-bit integers
+_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 
 
 class FriendlyError(RuntimeError):
@@ -52,6 +59,89 @@ def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     return value
 
 
+def check_seed(name: str, value: object) -> int:
+    """Return ``value`` as a seed: an integer in [0, 2**32 - 1]."""
+    return check_int(name, value, minimum=0, maximum=SEED_MAX)
+
+
+def check_name(name: str, value: object) -> str:
+    """Return ``value`` if it is 1-64 lowercase letters, digits or underscores (safe in paths)."""
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ValueError(f"{name} must be 1-64 lowercase letters, digits or underscores, "
+                         f"got {value!r}")
+    return value
+
+
+def check_texts(name: str, value: object, *, length: int | None = None) -> tuple[str, ...]:
+    """Return a list or tuple of display texts as strings (``length`` of them, if given)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray) or (
+            isinstance(value, np.ndarray) and value.ndim != 1):
+        raise TypeError(f"{name} must be a list or tuple of texts, got {value!r}")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{name} must hold {length} entries, got {len(value)}")
+    return tuple(str(item) for item in value)
+
+
+def check_mapping(name: str, value: object, *, non_empty: bool = False) -> Mapping:
+    """Return ``value`` if it is a dict (non-empty if asked), else raise naming ``name``."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict, got {type(value).__name__}")
+    if non_empty and not value:
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def check_callable(name: str, value: object, *, usage: str, num_args: int) -> object:
+    """Return ``value`` if it can be called with ``num_args`` positional arguments.
+
+    ``usage`` shows the expected call, for example ``"function(p, q)"``.
+    """
+    if not callable(value):
+        raise TypeError(f"{name} must be a function called as {usage}, got "
+                        f"{type(value).__name__} {value!r:.40}")
+    try:
+        signature = inspect.signature(value)
+    except (TypeError, ValueError):  # a builtin without a signature: trust it
+        return value
+    try:
+        signature.bind(*range(num_args))
+    except TypeError:
+        raise TypeError(f"{name} must take {num_args} argument(s), called as {usage}; yours "
+                        f"is {getattr(value, '__name__', 'function')}{signature}") from None
+    return value
+
+
+def check_folder(name: str, value: object) -> Path:
+    """Return ``value`` as a Path that is a folder or does not exist yet (not a file)."""
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name} must be a path to a folder, got {type(value).__name__}")
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{name} must be a folder, got the file {path}")
+    return path
+
+
+def check_metrics(name: str, value: object) -> tuple:
+    """Return Keras metrics (names Keras knows, or metric objects) as a tuple."""
+    import keras
+
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list or tuple of metric names such as ['mse'], "
+                        f"got {value!r}")
+    for index, metric in enumerate(value):
+        if isinstance(metric, keras.metrics.Metric):
+            continue
+        if not isinstance(metric, str):
+            raise TypeError(f"{name}[{index}] must be a metric name or keras.metrics.Metric, "
+                            f"got {type(metric).__name__}")
+        try:
+            keras.metrics.get(metric)
+        except ValueError:
+            raise ValueError(f"{name}[{index}] is not a metric Keras knows, got {metric!r} "
+                             "(for example 'mse' or 'mae')") from None
+    return tuple(value)
+
+
 def check_array(name: str, value: object, *, ndim: int | Sequence[int] | None = None,
                 trailing_shape: tuple[int, ...] | None = None,
                 value_range: tuple[float, float] | None = None,
@@ -73,8 +163,9 @@ def check_array(name: str, value: object, *, ndim: int | Sequence[int] | None = 
             raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, "
                              f"got shape {array.shape}")
     if trailing_shape is not None and tuple(array.shape[-len(trailing_shape):]) != trailing_shape:
-        raise ValueError(f"{name} must have shape (n, {', '.join(map(str, trailing_shape))}), "
-                         f"got {array.shape}")
+        batch = "" if ndim == len(trailing_shape) else "n, "  # one item, or a batch of them
+        raise ValueError(f"{name} must have shape ({batch}{', '.join(map(str, trailing_shape))}"
+                         f"{',' * (len(trailing_shape) == 1 and not batch)}), got {array.shape}")
     if array.ndim and array.shape[0] < min_items:
         raise ValueError(f"{name} must hold at least {min_items} item(s), got {array.shape[0]}")
     array = array.astype(np.float32, copy=False)
@@ -96,26 +187,67 @@ def check_images(name: str, value: object, *, image_shape: tuple[int, int] = (28
     silently: a model trained on them would learn nothing useful. ``slack``
     accepts (and clips) values that far outside [0, 1], as a decoder's raw output has.
     """
+    images = _images(name, value, image_shape, (2, 3) if allow_single else (3,), slack)
+    return images[None] if images.ndim == 2 else images
+
+
+def check_image(name: str, value: object, *,
+                image_shape: tuple[int, int] = (28, 28)) -> np.ndarray:
+    """Return one float32 image in [0, 1] with shape ``image_shape`` (no batch axis)."""
+    return _images(name, value, image_shape, (2,), 0.0)
+
+
+def _images(name: str, value: object, image_shape: tuple[int, int], ndims: tuple[int, ...],
+            slack: float) -> np.ndarray:
     raw = value.numpy() if hasattr(value, "numpy") and not isinstance(value, np.ndarray) else value
     if isinstance(raw, np.ndarray) and (np.issubdtype(raw.dtype, np.integer)
                                         or raw.dtype == np.bool_):
         raise TypeError(f"{name} must be float images in [0, 1], got dtype {raw.dtype}: "
                         f"divide by 255 first ({name} = {name}.astype('float32') / 255)")
-    ndims = (2, 3) if allow_single else 3
-    if isinstance(raw, np.ndarray) and raw.ndim not in ((2, 3) if allow_single else (3,)):
-        single = " or one image (28, 28)" if allow_single else ""
+    if isinstance(raw, np.ndarray) and not np.issubdtype(raw.dtype, np.floating):
+        raise TypeError(f"{name} must hold numbers, got dtype {raw.dtype}")
+    shape = ", ".join(map(str, image_shape))
+    if isinstance(raw, np.ndarray) and raw.ndim not in ndims:
+        if ndims == (2,):
+            raise ValueError(f"{name} must be one image with shape ({shape}), got shape "
+                             f"{raw.shape}" + ("; pick one with x[i]" if raw.ndim == 3 else ""))
+        single = f" or one image ({shape})" if 2 in ndims else ""
         hint = "; add a batch axis with x[None]" if raw.ndim == 2 else ""
-        raise ValueError(f"{name} must be a batch of images with shape "
-                         f"(n, {', '.join(map(str, image_shape))}){single}, got shape "
-                         f"{raw.shape}{hint}")
+        raise ValueError(f"{name} must be a batch of images with shape (n, {shape}){single}, "
+                         f"got shape {raw.shape}{hint}")
     images = check_array(name, raw, ndim=ndims, trailing_shape=image_shape)
+    if ndims == (2,) and images.shape != tuple(image_shape):
+        raise ValueError(f"{name} must be one image with shape ({shape}), got {images.shape}")
     if images.size and (images.min() < -slack or images.max() > 1.0 + slack):
-        fix = "; divide by 255 first" if images.max() > 1.5 else ""
+        fix = "; divide by 255 first" if images.max() > 1.5 and images.min() >= 0 else ""
         raise ValueError(f"{name} values must lie in [0, 1], got [{images.min():.3g}, "
                          f"{images.max():.3g}]{fix}")
-    if slack:
-        images = np.clip(images, 0.0, 1.0)
-    return images[None] if images.ndim == 2 else images
+    return np.clip(images, 0.0, 1.0) if slack else images
+
+
+def check_pair(names: tuple[str, str], first: object, second: object, *,
+               ndim: int | Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return two float32 arrays of one shape, or raise naming the one that is wrong."""
+    first = check_array(names[0], first, ndim=ndim)
+    second = check_array(names[1], second, ndim=ndim)
+    if first.shape != second.shape:
+        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, "
+                         f"got {first.shape} and {second.shape}")
+    return first, second
+
+
+def check_shape(name: str, value: object, *, ndim: int | None = None,
+                max_size: int = 10_000_000) -> tuple[int, ...]:
+    """Return ``value`` as a tuple of positive ints (at most ``max_size`` numbers in all)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray) or (
+            isinstance(value, np.ndarray) and value.ndim != 1) or (
+            ndim is not None and len(value) != ndim):
+        want = f"{ndim} positive integers" if ndim else "a tuple of positive integers"
+        raise TypeError(f"{name} must be {want}, got {value!r}")
+    shape = tuple(check_int(f"{name}[{i}]", d, minimum=1) for i, d in enumerate(value))
+    if not shape or np.prod(shape, dtype=float) > max_size:
+        raise ValueError(f"{name} must describe 1 to {max_size:,} numbers, got {shape}")
+    return shape
 
 
 KERAS_2_FIX = ("this workbook needs Keras 3 (keras>=3.11.3 with tensorflow>=2.16): run "
@@ -139,6 +271,10 @@ def _describe(minimum: float | None, maximum: float | None, *, open_min: bool = 
               open_max: bool = False) -> str:
     left = "(" if open_min or minimum is None else "["
     right = ")" if open_max or maximum is None else "]"
-    low = "-inf" if minimum is None else f"{minimum:g}"
-    high = "inf" if maximum is None else f"{maximum:g}"
+    low = "-inf" if minimum is None else _number(minimum)
+    high = "inf" if maximum is None else _number(maximum)
     return f"{left}{low}, {high}{right}"
+
+
+def _number(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"

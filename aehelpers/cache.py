@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
+from aehelpers._validate import check_folder, check_mapping, check_model, check_name
+
 CACHE_ENV_VAR = "AEHELPERS_CACHE_DIR"
 SHARED_CACHE_ENV_VAR = "AEHELPERS_SHARED_CACHE_DIR"
 FORMAT = 2  # bump when the file layout changes: older entries are then retrained
-_NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 _KEY = re.compile(r"^[a-z0-9_]{1,64}-[0-9a-f]{24}$")
 _TEMPORARY = re.compile(r"^\.tmp-(\d+)-[0-9a-f]{32}-")
 STALE_SECONDS = 600  # a temporary file this old belongs to a write that will never finish
@@ -50,7 +51,10 @@ def shared_cache_dir() -> Path | None:
 def fingerprint(*arrays: np.ndarray) -> str:
     """Return a short hash of the arrays' dtypes, shapes and bytes (what the model saw)."""
     digest = hashlib.blake2b(digest_size=16)
-    for array in arrays:
+    for index, array in enumerate(arrays):
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+            kind = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+            raise TypeError(f"arrays[{index}] must be a NumPy array of numbers, got {kind}")
         array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode())
         digest.update(memoryview(array).cast("B"))
@@ -59,17 +63,21 @@ def fingerprint(*arrays: np.ndarray) -> str:
 
 def make_key(name: str, request: dict) -> str:
     """Return the file stem for model ``name`` trained as ``request`` describes."""
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"name must be 1-64 lowercase letters, digits or underscores, "
-                         f"got {name!r}")
+    check_name("name", name)
+    check_mapping("request", request)
     payload = json.dumps({"format": FORMAT, "name": name, "request": request}, sort_keys=True,
                          default=repr)
     return f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:24]}"
 
 
-def _paths(folder: Path, key: str) -> tuple[Path, Path]:
+def _check_key(key: object) -> str:
     if not isinstance(key, str) or not _KEY.match(key):
         raise ValueError(f"key must be a key made by make_key, got {key!r}")
+    return key
+
+
+def _paths(folder: Path, key: str) -> tuple[Path, Path]:
+    _check_key(key)
     weights, manifest = folder / f"{key}.weights.npz", folder / f"{key}.json"
     for path in (weights, manifest):  # never outside the folder, whatever the key says
         if path.resolve().parent != folder.resolve():
@@ -83,6 +91,9 @@ def load(key: str, model, request: dict) -> dict | None:
     A present but unusable entry (corrupt, from another model or request,
     weights that do not fit ``model``) warns and returns None, so the caller retrains.
     """
+    _check_key(key)
+    check_model("model", model)
+    check_mapping("request", request)
     for folder in (shared_cache_dir(), cache_dir()):
         if folder is None:
             continue
@@ -120,6 +131,10 @@ def save(key: str, model, request: dict, history: dict) -> bool:
 
     A cache that cannot be written never costs the caller the trained model.
     """
+    _check_key(key)
+    check_model("model", model)
+    check_mapping("request", request)
+    check_mapping("history", history)
     folder = cache_dir()
     try:
         weights_path, manifest_path = _paths(folder, key)
@@ -160,7 +175,7 @@ def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
 
 def sweep(folder: Path | None = None) -> int:
     """Delete temporary files left by interrupted writes (a dead writer, or stale); return count."""
-    folder = cache_dir() if folder is None else Path(folder)
+    folder = cache_dir() if folder is None else check_folder("folder", folder)
     removed = 0
     if not folder.is_dir():
         return removed
@@ -192,5 +207,5 @@ def _alive(pid: int) -> bool:
 
 def entries(folder: Path | None = None) -> list[Path]:
     """Return the manifests of the cached models in ``folder`` (default: the private cache)."""
-    folder = cache_dir() if folder is None else Path(folder)
+    folder = cache_dir() if folder is None else check_folder("folder", folder)
     return sorted(folder.glob("*.json")) if folder.is_dir() else []

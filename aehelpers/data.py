@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from aehelpers._validate import FriendlyError, check_float, check_images, check_int
+from aehelpers._validate import FriendlyError, check_float, check_images, check_int, check_seed
 from aehelpers.profiles import Profile, get_profile
 
 DATA_ENV_VAR = "AEHELPERS_DATA_DIR"
@@ -65,12 +65,14 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *,
     own loader (its cache, or a download). Introduced in 00_start_here.
     """
     run_profile = get_profile(profile)
+    where = "data_dir"  # named in every error about the folder, with where it came from
     if data_dir is None and os.environ.get(DATA_ENV_VAR, "").strip():
-        data_dir = os.environ[DATA_ENV_VAR].strip()
+        data_dir, where = os.environ[DATA_ENV_VAR].strip(), f"data_dir, set by ${DATA_ENV_VAR}"
     if data_dir is not None:
         if not isinstance(data_dir, str | os.PathLike):
-            raise TypeError(f"data_dir must be a path, got {type(data_dir).__name__}")
-        train_x, train_y, test_x, test_y = _read_folder(str(Path(data_dir).expanduser().resolve()))
+            raise TypeError(f"data_dir must be a path to a folder, got {type(data_dir).__name__}")
+        folder = str(Path(data_dir).expanduser().resolve())
+        train_x, train_y, test_x, test_y = _read_folder(folder, where)
     else:
         train_x, train_y, test_x, test_y = _load_with_keras()
     split = len(train_x) - VALID_SIZE
@@ -90,33 +92,38 @@ def _scale(images: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=2)
-def _read_folder(folder: str) -> tuple[np.ndarray, ...]:
+def _read_folder(folder: str, where: str = "data_dir") -> tuple[np.ndarray, ...]:
     path = Path(folder)
     if not path.is_dir():
+        problem = "is a file, not a folder" if path.exists() else "does not exist"
         raise DatasetError(
-            f"The Fashion-MNIST folder {folder} does not exist. {_how_to_point_at(folder)} "
-            f"Online, you can instead unset {DATA_ENV_VAR} and let Keras download the files.")
-    arrays = [_read_idx(path / name, *spec) for name, spec in FILES.items()]
+            f"The Fashion-MNIST folder {folder} ({where}) {problem}. "
+            f"{_how_to_point_at(folder)} Online, you can instead leave data_dir out, unset "
+            f"{DATA_ENV_VAR} and let Keras download the files.")
+    arrays = [_read_idx(path / name, *spec, where=where) for name, spec in FILES.items()]
     for array in arrays:
         array.setflags(write=False)  # shared between calls through the cache
     return tuple(arrays)
 
 
-def _read_idx(path: Path, sha256: str, header: int, shape: tuple[int, ...]) -> np.ndarray:
+def _read_idx(path: Path, sha256: str, header: int, shape: tuple[int, ...], *,
+              where: str = "data_dir") -> np.ndarray:
     fix = (f"Download the official file {path.name} from {OFFICIAL_PAGE} into "
            f"{path.parent} (its SHA-256 must be {sha256}).")
     if not path.is_file():
-        raise DatasetError(f"Fashion-MNIST file {path.name} is missing from {path.parent}. {fix}")
+        raise DatasetError(f"Fashion-MNIST file {path.name} is missing from {path.parent} "
+                           f"({where}). {fix}")
     try:
         payload = path.read_bytes()
     except OSError as error:
         raise DatasetError(f"Fashion-MNIST file {path} cannot be read ({error.strerror}). Make "
                            f"it readable (chmod a+r {path}) or copy the four files to a folder "
-                           f"you can read and point {DATA_ENV_VAR} at it.") from None
+                           f"you can read and point data_dir or {DATA_ENV_VAR} at it.") from None
     digest = hashlib.sha256(payload).hexdigest()
     if digest != sha256:
         raise DatasetError(f"Fashion-MNIST file {path} is truncated or not the official file "
-                           f"({len(payload):,} bytes, SHA-256 {digest[:12]}...). {fix}")
+                           f"({len(payload):,} bytes, SHA-256 {digest[:12]}..., in {where}). "
+                           f"{fix}")
     raw = gzip.decompress(payload)
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
@@ -164,9 +171,9 @@ def make_3d_dataset(num_points: int = 600, *, noise: float = 0.1, seed: int = 42
 
     Introduced in 01_representations_and_pca.
     """
-    num_points = check_int("num_points", num_points, minimum=3)
-    noise = check_float("noise", noise, minimum=0.0)
-    seed = check_int("seed", seed, minimum=0)
+    num_points = check_int("num_points", num_points, minimum=3, maximum=1_000_000)
+    noise = check_float("noise", noise, minimum=0.0, maximum=10.0)
+    seed = check_seed("seed", seed)
     rng = np.random.default_rng(seed)
     # Two latent factors with clearly different spreads, so PCA's axes are well defined.
     latent = rng.normal(size=(num_points, 2)) * np.array([1.0, 0.4])
@@ -183,7 +190,7 @@ def add_gaussian_noise(images: np.ndarray, noise_level: float, *, seed: int = 42
     """
     batch = check_images("images", images, allow_single=True)
     noise_level = check_float("noise_level", noise_level, minimum=0.0, maximum=5.0)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     noisy = batch + noise_level * np.random.default_rng(seed).normal(size=batch.shape)
     if clip:
         noisy = np.clip(noisy, 0.0, 1.0)

@@ -13,12 +13,24 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from aehelpers._validate import check_array, check_float, check_images, check_int, check_model
+from aehelpers._validate import (
+    check_array,
+    check_float,
+    check_image,
+    check_images,
+    check_int,
+    check_model,
+    check_seed,
+    check_shape,
+)
 from aehelpers.metrics import mse, psnr
-from aehelpers.models import check_autoencoder, check_encoder, codings_size
+from aehelpers.models import IMAGE_SHAPE, check_autoencoder, check_encoder, codings_size, io_shapes
 from aehelpers.training import predict
 
+# Per model, checked and traced once: (traced call, input shape). Slider moves only look it up.
 _TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_DECODERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # decoder -> codings size
+_AUTOENCODERS: weakref.WeakSet = weakref.WeakSet()
 
 
 def call_traced(model: keras.Model, batch: np.ndarray) -> np.ndarray:
@@ -26,14 +38,52 @@ def call_traced(model: keras.Model, batch: np.ndarray) -> np.ndarray:
 
     An eager Keras call costs about 10 ms of Python overhead, the traced one
     under 1 ms, and ``predict`` tens of ms. A model with several outputs (a VAE
-    encoder) gives its first, the mean codings.
+    encoder) gives its first, the mean codings. ``batch`` is checked like a
+    model's inputs: float images in [0, 1] for an image model, finite numbers otherwise.
     """
-    if model not in _TRACED:
-        _TRACED[model] = _trace(model)
-    outputs = _TRACED[model](batch)
+    return _call(model, _batch(model, batch))
+
+
+def _batch(model: keras.Model, batch) -> np.ndarray:
+    _, shape = _traced(model)
+    if shape == IMAGE_SHAPE:
+        return check_images("batch", batch)
+    batch = check_array("batch", batch, ndim=len(shape) + 1)
+    if tuple(batch.shape[1:]) != shape:
+        raise ValueError(f"batch must have shape (n, {', '.join(map(str, shape))}) for this "
+                         f"model, got {batch.shape}")
+    return batch
+
+
+def _traced(model: keras.Model) -> tuple:
+    if not isinstance(model, keras.Model) or model not in _TRACED:
+        inputs, _ = io_shapes(check_model("model", model))
+        if len(inputs) != 1 or None in inputs[0]:
+            raise ValueError(f"model must take one input of a fixed shape, got {inputs}")
+        _TRACED[model] = (_trace(model), inputs[0])
+    return _TRACED[model]
+
+
+def _call(model: keras.Model, batch: np.ndarray) -> np.ndarray:
+    """Call the traced ``model`` on a batch already checked."""
+    outputs = _traced(model)[0](batch)
     if isinstance(outputs, list | tuple):
         outputs = outputs[0]
     return keras.ops.convert_to_numpy(outputs)
+
+
+def _decoder_size(decoder: keras.Model) -> int:
+    """Return the codings size of ``decoder``, checking it is a decoder once per model."""
+    if not isinstance(decoder, keras.Model) or decoder not in _DECODERS:
+        _DECODERS[decoder] = codings_size(decoder)
+    return _DECODERS[decoder]
+
+
+def _autoencoder(autoencoder: keras.Model) -> keras.Model:
+    """Return ``autoencoder``, checking it maps images to images once per model."""
+    if not isinstance(autoencoder, keras.Model) or autoencoder not in _AUTOENCODERS:
+        _AUTOENCODERS.add(check_autoencoder("autoencoder", autoencoder))
+    return autoencoder
 
 
 def _trace(model: keras.Model):
@@ -49,9 +99,9 @@ def decode(decoder: keras.Model, codings) -> np.ndarray:
 
     Introduced in 07_variational_autoencoders.
     """
-    size = codings_size(decoder)
+    size = _decoder_size(decoder)
     codings = check_array("codings", codings, ndim=1, trailing_shape=(size,))
-    return np.clip(call_traced(decoder, codings[None])[0], 0.0, 1.0)
+    return np.clip(_call(decoder, codings[None])[0], 0.0, 1.0)
 
 
 def decode_codings(decoder: keras.Model, codings) -> np.ndarray:
@@ -71,7 +121,7 @@ def generate_images(decoder: keras.Model, num_images: int = 12, *, seed: int = 4
     """
     num_images = check_int("num_images", num_images, minimum=1, maximum=10_000)
     size = codings_size(decoder)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     return decode_codings(decoder, rng.normal(size=(num_images, size)).astype(np.float32))
 
 
@@ -98,7 +148,8 @@ class NoisePanel(NamedTuple):
 
 def unit_noise(shape: tuple[int, ...], *, seed: int = 42) -> np.ndarray:
     """Return a fixed standard-normal noise pattern, so a slider only scales it."""
-    seed = check_int("seed", seed, minimum=0)
+    shape = check_shape("shape", shape)
+    seed = check_seed("seed", seed)
     return np.random.default_rng(seed).normal(size=shape).astype(np.float32)
 
 
@@ -120,10 +171,10 @@ def noise_panel(autoencoder: keras.Model, clean, noise, noise_level: float) -> N
 
     Introduced in 05_denoising_autoencoders.
     """
-    check_model("autoencoder", autoencoder)
+    _autoencoder(autoencoder)
     clean = check_images("clean", clean, allow_single=True)[:1]
     noisy = add_noise(clean, noise, noise_level)
-    denoised = np.clip(call_traced(autoencoder, noisy), 0.0, 1.0)
+    denoised = np.clip(_call(autoencoder, noisy), 0.0, 1.0)
     return NoisePanel(noisy[0], denoised[0], clean[0],
                       psnr(clean, noisy), psnr(clean, denoised),
                       mse(clean, noisy), mse(clean, denoised))
@@ -149,11 +200,7 @@ def summarise_sparse_model(target: float, model, images, *, num_images: int = 5,
     """
     target = check_float("target", target, minimum=0.0, maximum=1.0, open_min=True,
                          open_max=True)
-    if not (hasattr(model, "encoder") and hasattr(model, "autoencoder")):
-        raise TypeError("model must be a trained model from ae.train_autoencoder (with "
-                        f".encoder and .autoencoder), got {type(model).__name__}")
-    encoder = check_encoder("model.encoder", model.encoder)
-    autoencoder = check_autoencoder("model.autoencoder", model.autoencoder)
+    encoder, autoencoder = _trained_parts("model", model)
     images = check_images("images", images)
     num_images = check_int("num_images", num_images, minimum=1, maximum=min(12, len(images)))
     threshold = check_float("threshold", threshold, minimum=0.0, maximum=1.0)
@@ -164,11 +211,23 @@ def summarise_sparse_model(target: float, model, images, *, num_images: int = 5,
                          float(np.mean(codings < threshold)), originals, reconstructions)
 
 
+def _trained_parts(name: str, model) -> tuple[keras.Model, keras.Model]:
+    if not (hasattr(model, "encoder") and hasattr(model, "autoencoder")):
+        raise TypeError(f"{name} must be a trained model from ae.train_autoencoder (with "
+                        f".encoder and .autoencoder), got {type(model).__name__}")
+    return (check_encoder(f"{name}.encoder", model.encoder),
+            check_autoencoder(f"{name}.autoencoder", model.autoencoder))
+
+
 def summarise_sparse_models(models: Mapping[float, object], images, *,
                             num_images: int = 5) -> list[SparseSummary]:
     """Summarise every ``{target: model}`` pair, sorted by target."""
     if not isinstance(models, Mapping) or not models:
         raise TypeError("models must be a non-empty dict {target_sparsity: trained model}")
+    for target, model in models.items():  # named as the caller wrote them, before any work
+        check_float(f"models key {target!r}", target, minimum=0.0, maximum=1.0, open_min=True,
+                    open_max=True)
+        _trained_parts(f"models[{target!r}]", model)
     return [summarise_sparse_model(target, models[target], images, num_images=num_images)
             for target in sorted(models)]
 
@@ -205,5 +264,11 @@ def interpolation_panel(decoder: keras.Model, codings_a, codings_b, image_a, ima
 
     Introduced in 07_variational_autoencoders.
     """
-    return (decode(decoder, interpolate(codings_a, codings_b, alpha)),
-            interpolate(image_a, image_b, alpha))
+    size = _decoder_size(decoder)
+    codings_a = check_array("codings_a", codings_a, ndim=1, trailing_shape=(size,))
+    codings_b = check_array("codings_b", codings_b, ndim=1, trailing_shape=(size,))
+    image_a, image_b = check_image("image_a", image_a), check_image("image_b", image_b)
+    alpha = check_float("alpha", alpha, minimum=0.0, maximum=1.0)
+    codings = ((1.0 - alpha) * codings_a + alpha * codings_b).astype(np.float32)
+    return (np.clip(_call(decoder, codings[None])[0], 0.0, 1.0),
+            ((1.0 - alpha) * image_a + alpha * image_b).astype(np.float32))

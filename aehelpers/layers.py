@@ -8,10 +8,13 @@ mean the same on every version we support.
 
 from __future__ import annotations
 
+import numbers
+
 import keras
+import numpy as np
 from keras import ops
 
-from aehelpers._validate import check_float
+from aehelpers._validate import check_array, check_float, check_pair, check_seed
 
 PACKAGE = "aehelpers"
 
@@ -37,7 +40,11 @@ class DenseTranspose(keras.layers.Layer):
         # Held in a plain box so Keras does not track the Dense as a sublayer: its
         # kernel belongs to the encoder, and this layer's own weights are its biases.
         self._tied = _Untracked(dense)
-        self.activation = keras.activations.get(activation)
+        try:
+            self.activation = keras.activations.get(activation)
+        except ValueError:
+            raise ValueError(f"activation must be None, a function or a Keras activation name "
+                             f"such as 'relu' or 'sigmoid', got {activation!r}") from None
 
     @property
     def dense(self) -> keras.layers.Dense:
@@ -86,7 +93,7 @@ class Sampling(keras.layers.Layer):
 
     def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = seed
+        self.seed = None if seed is None else check_seed("seed", seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs):
@@ -166,8 +173,26 @@ class L1ActivityPenalty(keras.layers.Layer):
 _EPSILON = 1e-7
 
 
+def _host(value) -> bool:
+    """Whether ``value`` is a plain Python or NumPy value (checked), not a tensor (left alone)."""
+    return isinstance(value, numbers.Number | str | bytes | list | tuple | np.ndarray) or (
+        value is None)
+
+
 def bernoulli_kl_tensor(target, mean_activation):
-    """Return ``p log(p/q) + (1-p) log((1-p)/(1-q))`` per unit, safe as q nears 0 or 1."""
+    """Return ``p log(p/q) + (1-p) log((1-p)/(1-q))`` per unit, safe as q nears 0 or 1.
+
+    Plain numbers and NumPy arrays are checked; tensors (inside a model) are not.
+    """
+    if _host(target):
+        target = check_float("target", target, minimum=0.0, maximum=1.0, open_min=True,
+                             open_max=True)
+    if isinstance(mean_activation, numbers.Number | str | bytes):
+        mean_activation = check_float("mean_activation", mean_activation, minimum=0.0,
+                                      maximum=1.0)
+    elif _host(mean_activation):
+        mean_activation = check_array("mean_activation", mean_activation,
+                                      value_range=(0.0, 1.0))
     q = ops.clip(mean_activation, _EPSILON, 1.0 - _EPSILON)
     return target * ops.log(target / q) + (1.0 - target) * ops.log((1.0 - target) / (1.0 - q))
 
@@ -175,6 +200,9 @@ def bernoulli_kl_tensor(target, mean_activation):
 def latent_loss(mean, log_var):
     """Return the VAE latent loss per example, ``-0.5 * sum(1 + gamma - exp(gamma) - mu^2)``.
 
+    Plain NumPy arrays are checked; tensors (inside a model) are not.
     Introduced in 07_variational_autoencoders.
     """
+    if _host(mean) or _host(log_var):
+        mean, log_var = check_pair(("mean", "log_var"), mean, log_var, ndim=(1, 2))
     return -0.5 * ops.sum(1.0 + log_var - ops.exp(log_var) - ops.square(mean), axis=-1)

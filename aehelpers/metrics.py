@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from aehelpers._validate import check_array, check_float
+from aehelpers._validate import check_array, check_float, check_pair
 
 _EPSILON = 1e-7
+_MAX_LOG_VAR = 700.0  # exp(log_var) overflows float64 just above 709
 
 
 def mse(reference: np.ndarray, other: np.ndarray, *, per_image: bool = False):
@@ -26,7 +27,13 @@ def psnr(clean: np.ndarray, other: np.ndarray, *, data_range: float = 1.0,
     Introduced in 05_denoising_autoencoders.
     """
     data_range = check_float("data_range", data_range, minimum=0.0, open_min=True)
-    errors = np.maximum(mse(clean, other, per_image=True), 1e-12)
+    clean, other = _same_shape(clean, other, names=("clean", "other"))
+    if clean.min() < 0 or clean.max() > data_range:
+        fix = ("; divide by 255 first, or pass data_range=255" if clean.max() > 1.5
+               and data_range < 255 else "")
+        raise ValueError(f"clean values must lie in [0, data_range] = [0, {data_range:g}], got "
+                         f"[{clean.min():.3g}, {clean.max():.3g}]{fix}")
+    errors = np.maximum(np.mean((clean - other).reshape(len(clean), -1) ** 2, axis=1), 1e-12)
     values = 10.0 * np.log10(data_range**2 / errors)
     return values if per_image else float(values.mean())
 
@@ -70,7 +77,9 @@ def gaussian_kl(mean, log_var) -> np.ndarray:
     Introduced in 07_variational_autoencoders.
     """
     mean, log_var = _same_shape(mean, log_var, names=("mean", "log_var"), ndim=2)
-    mean, log_var = mean.astype(np.float64), log_var.astype(np.float64)
+    if log_var.max() > _MAX_LOG_VAR:
+        raise ValueError(f"log_var values must be at most {_MAX_LOG_VAR:g} (exp(log_var) "
+                         f"overflows beyond), got {log_var.max():.3g}")
     return -0.5 * np.sum(1.0 + log_var - np.exp(log_var) - mean**2, axis=-1)
 
 
@@ -109,9 +118,5 @@ def principal_angles(basis_a: np.ndarray, basis_b: np.ndarray) -> np.ndarray:
 
 
 def _same_shape(first, second, *, names=("reference", "other"), ndim=None):
-    first = check_array(names[0], first, ndim=ndim or (1, 2, 3, 4))
-    second = check_array(names[1], second, ndim=ndim or (1, 2, 3, 4))
-    if first.shape != second.shape:
-        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, "
-                         f"got {first.shape} and {second.shape}")
+    first, second = check_pair(names, first, second, ndim=ndim or (1, 2, 3, 4))
     return first.astype(np.float64), second.astype(np.float64)

@@ -14,7 +14,14 @@ import keras
 import numpy as np
 from keras import layers
 
-from aehelpers._validate import check_choice, check_float, check_int, check_model
+from aehelpers._validate import (
+    check_choice,
+    check_float,
+    check_int,
+    check_model,
+    check_seed,
+    check_shape,
+)
 from aehelpers.layers import (
     PACKAGE,
     DenseTranspose,
@@ -43,6 +50,7 @@ def _shapes(model: keras.Model, tensors) -> list[tuple]:
 
 def io_shapes(model: keras.Model) -> tuple[list[tuple], list[tuple]]:
     """Return the model's input and output shapes without the batch axis ([] where unknown)."""
+    check_model("model", model)
     try:
         return _shapes(model, model.inputs), _shapes(model, model.outputs)
     except (AttributeError, TypeError, ValueError):  # a subclassed model: probe it once
@@ -82,6 +90,19 @@ def check_decoder(name: str, model) -> keras.Model:
         raise TypeError(f"{name} must be a decoder mapping coding vectors to 28x28 images "
                         f"(for example trained.decoder), got a model from {inputs} to {outputs}")
     return model
+
+
+def check_chain(encoder: keras.Model, decoder: keras.Model, *, encoder_name: str = "encoder",
+                decoder_name: str = "decoder") -> None:
+    """Raise unless ``decoder`` takes exactly the codings ``encoder`` outputs (its last output)."""
+    check_model(encoder_name, encoder)
+    check_model(decoder_name, decoder)
+    (_, outputs), (inputs, _) = io_shapes(encoder), io_shapes(decoder)
+    if not outputs or inputs != outputs[-1:]:
+        hint = (f" ({encoder_name} returns 28x28 images: is it an autoencoder?)"
+                if outputs[-1:] == [IMAGE_SHAPE] else "")
+        raise ValueError(f"{decoder_name} must take the codings {encoder_name} outputs (shape "
+                         f"{outputs[-1] if outputs else 'unknown'}), but it takes {inputs}{hint}")
 
 
 def codings_size(decoder: keras.Model) -> int:
@@ -251,7 +272,7 @@ class TiedAutoencoder(keras.Model):
     def __init__(self, hidden_units=(100, 30), image_shape=IMAGE_SHAPE, **kwargs):
         super().__init__(**kwargs)
         self.hidden_units = _check_units("hidden_units", hidden_units)
-        self.image_shape = tuple(image_shape)
+        self.image_shape = check_shape("image_shape", image_shape, ndim=2)
         denses = [layers.Dense(u, activation="relu") for u in self.hidden_units]
         self.encoder = keras.Sequential(
             [keras.Input(self.image_shape), layers.Flatten(), *denses], name="encoder")
@@ -289,8 +310,9 @@ class VariationalAutoencoder(keras.Model):
 
     def __init__(self, encoder, decoder, *, kl_weight: float = 1.0 / NUM_PIXELS, **kwargs):
         super().__init__(**kwargs)
-        self.encoder = encoder
-        self.decoder = decoder
+        self.encoder = _check_vae_encoder(encoder)
+        self.decoder = check_decoder("decoder", decoder)
+        check_chain(encoder, decoder)
         self.kl_weight = check_float("kl_weight", kl_weight, minimum=0.0, maximum=100.0)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
@@ -321,6 +343,15 @@ class VariationalAutoencoder(keras.Model):
         return cls(**config)
 
 
+def _check_vae_encoder(encoder) -> keras.Model:
+    inputs, outputs = io_shapes(check_model("encoder", encoder))
+    if inputs != [IMAGE_SHAPE] or len(outputs) != 3 or len(set(outputs)) != 1 or len(
+            outputs[0]) != 1:
+        raise TypeError(f"encoder must map 28x28 images to [mean, log_var, codings], three "
+                        f"vectors of one size, got a model from {inputs} to {outputs}")
+    return encoder
+
+
 def build_variational_autoencoder(*, codings_size: int = 10,
                                   hidden_units: Sequence[int] = (150, 100),
                                   kl_weight: float = 1.0 / NUM_PIXELS,
@@ -332,7 +363,7 @@ def build_variational_autoencoder(*, codings_size: int = 10,
     hidden_units = _check_units("hidden_units", hidden_units)
     codings_size = check_int("codings_size", codings_size, minimum=1, maximum=1024)
     if seed is not None:
-        seed = check_int("seed", seed, minimum=0)
+        seed = check_seed("seed", seed)
     inputs = keras.Input(IMAGE_SHAPE)
     z = layers.Flatten()(inputs)
     for units in hidden_units:

@@ -9,7 +9,7 @@ import random
 import sys
 import warnings
 
-from aehelpers._validate import KERAS_2_FIX, FriendlyError, check_int
+from aehelpers._validate import KERAS_2_FIX, FriendlyError, check_seed
 
 MIN_PYTHON = (3, 10)
 MIN_TENSORFLOW = "2.16"
@@ -69,7 +69,7 @@ def set_seed(seed: int = 42) -> None:
 
     Introduced in 00_start_here.
     """
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     _quiet_tensorflow()
     import keras
 
@@ -110,11 +110,17 @@ def check_versions() -> dict[str, str]:
             "Keras": keras.__version__, "ipywidgets": widgets_version, "aehelpers": __version__}
 
 
-def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True) -> None:
+def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True,
+                   live_training: bool = True) -> None:
     """Quiet TensorFlow, seed everything, apply the plot style, print versions and profile.
 
-    Introduced in 00_start_here.
+    ``live_training`` shows the live training view (loss curves and
+    reconstructions redrawn each epoch) whenever a model trains in a Jupyter
+    kernel; ``AE_LIVE_VIEW=0`` turns it off too. Introduced in 00_start_here.
     """
+    check_seed("seed", seed)  # before anything changes
+    if not isinstance(live_training, bool):
+        raise TypeError(f"live_training must be True or False, got {live_training!r}")
     _quiet_tensorflow()
     versions = check_versions()
     if quiet:
@@ -128,6 +134,9 @@ def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True) 
     from aehelpers.profiles import get_profile
 
     apply_style()
+    from aehelpers import live, training
+
+    training.use_live_view(live.view_for if live_training else None)
     profile = get_profile()
     if verbose:
         print(" | ".join(f"{name} {version}" for name, version in versions.items()))

@@ -7,10 +7,17 @@ from collections.abc import Sequence
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
-from aehelpers._validate import check_array, check_float, check_images, check_int
+from aehelpers._validate import (
+    check_array,
+    check_float,
+    check_images,
+    check_int,
+    check_texts,
+)
 
 # Paul Tol's "muted" scheme: ten colours told apart with common colour-vision deficiencies.
 PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
@@ -28,6 +35,9 @@ def apply_style() -> None:
 
 
 def _axes(ax, figsize):
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be None or a Matplotlib Axes (for example from "
+                        f"plt.subplots()), got {type(ax).__name__}")
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
         return fig, ax
@@ -42,8 +52,9 @@ def plot_image_grid(images, *, titles: Sequence[str] | None = None, num_cols: in
     num_cols = check_int("num_cols", num_cols, minimum=1)
     num_cols = min(num_cols, len(images))
     num_rows = -(-len(images) // num_cols)
-    if titles is not None and len(titles) != len(images):
-        raise ValueError(f"titles must have one entry per image ({len(images)}), got {len(titles)}")
+    if titles is not None:
+        titles = check_texts("titles", titles, length=len(images))
+    scale = check_float("scale", scale, minimum=0.0, maximum=10.0, open_min=True)
     fig, axes = plt.subplots(num_rows, num_cols, squeeze=False,
                              figsize=(scale * num_cols, scale * num_rows + (0.5 if title else 0)))
     for index, ax in enumerate(axes.flat):
@@ -89,13 +100,14 @@ def plot_history(history: dict, *, keys: Sequence[str] | None = None, ax=None,
     """
     if not isinstance(history, dict) or not history:
         raise TypeError("history must be a non-empty dict of lists, as returned by ae.training.fit")
-    keys = list(keys) if keys is not None else [k for k in ("loss", "val_loss") if k in history]
+    keys = (list(check_texts("keys", keys)) if keys is not None
+            else [k for k in ("loss", "val_loss") if k in history])
     missing = [k for k in keys if k not in history]
     if missing or not keys:
         raise ValueError(f"keys {missing or keys} are not in the history; it has {sorted(history)}")
+    curves = {key: check_array(f"history[{key!r}]", history[key], ndim=1) for key in keys}
     fig, ax = _axes(ax, (6, 3.5))
-    for index, key in enumerate(keys):
-        values = history[key]
+    for index, (key, values) in enumerate(curves.items()):
         ax.plot(range(1, len(values) + 1), values, marker=MARKERS[index % 10], label=key,
                 linestyle="--" if key.startswith("val_") else "-")
     ax.set(xlabel="epoch", ylabel="loss", title=title)
@@ -116,6 +128,13 @@ def plot_codings_2d(points_2d, labels, *, class_names: Sequence[str] | None = No
     labels = np.asarray(labels)
     if labels.shape != (len(points_2d),) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be {len(points_2d)} integers, got shape {labels.shape}")
+    if class_names is not None:
+        class_names = check_texts("class_names", class_names)
+    num_classes = len(class_names) if class_names is not None else None
+    if labels.min() < 0 or (num_classes is not None and labels.max() >= num_classes):
+        within = (f"[0, {num_classes - 1}] to pick one of the {num_classes} class_names"
+                  if num_classes else "[0, inf) (class indices)")
+        raise ValueError(f"labels must lie in {within}, got [{labels.min()}, {labels.max()}]")
     fig, ax = _axes(ax, (9, 8))
     for label in np.unique(labels):
         chosen = labels == label

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from aehelpers._validate import check_choice, check_float, check_int, check_name
 
 PROFILE_ENV_VAR = "AE_PROFILE"
 SCHEDULES = ("constant", "cosine")
@@ -14,6 +17,8 @@ PROFILE_KEYS = ("linear", "stacked", "tied", "greedy", "conv", "denoising", "spa
                 "sparse_kl", "vae", "classifier")
 COSINE_FLOOR = 0.05
 DEFAULT_PROFILE = "class"
+# The most a profile can ask for: Fashion-MNIST's 55k/5k/10k split (aehelpers.data).
+MAX_SIZES = {"train_size": 55_000, "valid_size": 5_000, "test_size": 10_000}
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,15 @@ class TrainSettings:
     optimizer: str = "nadam"
 
     def __post_init__(self):
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        # Frozen: checked values (plain int and float) are stored with object.__setattr__.
+        object.__setattr__(self, "epochs", check_int("epochs", self.epochs, minimum=1,
+                                                     maximum=10_000))
+        object.__setattr__(self, "batch_size", check_int("batch_size", self.batch_size,
+                                                         minimum=1, maximum=1_000_000))
+        object.__setattr__(self, "learning_rate", check_float(
+            "learning_rate", self.learning_rate, minimum=0.0, maximum=10.0, open_min=True))
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,15 @@ class Profile:
     valid_size: int
     test_size: int
     settings: MappingProxyType = field(repr=False)
+
+    def __post_init__(self):
+        check_name("name", self.name)
+        if not isinstance(self.description, str):
+            raise TypeError(f"description must be a string, got {type(self.description).__name__}")
+        for size, maximum in MAX_SIZES.items():
+            object.__setattr__(self, size, check_int(size, getattr(self, size), minimum=1,
+                                                     maximum=maximum))
+        object.__setattr__(self, "settings", _checked_settings(self.settings))
 
     def training(self, model: str) -> TrainSettings:
         """Return the training settings of ``model`` (a key such as ``"stacked"``)."""
@@ -60,6 +79,23 @@ class Profile:
             "settings": {k: [v.epochs, v.batch_size, v.learning_rate, v.schedule, v.optimizer]
                          for k, v in sorted(self.settings.items())},
         }
+
+
+def _checked_settings(settings: object) -> MappingProxyType:
+    """Return ``settings`` read-only if it holds one TrainSettings per profile key."""
+    if not isinstance(settings, Mapping):
+        raise TypeError(f"settings must be a dict {{profile key: TrainSettings}}, got "
+                        f"{type(settings).__name__}")
+    missing = [key for key in PROFILE_KEYS if key not in settings]
+    unknown = sorted(set(settings) - set(PROFILE_KEYS), key=str)
+    if missing or unknown:
+        raise ValueError(f"settings must have exactly the keys {list(PROFILE_KEYS)}; missing "
+                         f"{missing}, unknown {unknown}")
+    wrong = [key for key in PROFILE_KEYS if not isinstance(settings[key], TrainSettings)]
+    if wrong:
+        raise TypeError(f"settings[{wrong[0]!r}] must be a TrainSettings, got "
+                        f"{type(settings[wrong[0]]).__name__}")
+    return MappingProxyType({key: settings[key] for key in PROFILE_KEYS})
 
 
 def _settings(default: TrainSettings, **overrides: TrainSettings) -> MappingProxyType:
@@ -123,9 +159,10 @@ def get_profile(name: str | Profile | None = None) -> Profile:
         if os.environ.get(PROFILE_ENV_VAR, "").strip():
             source = f" (set by ${PROFILE_ENV_VAR})"
     if not isinstance(name, str):
-        raise TypeError(f"profile name must be a string, got {type(name).__name__}")
+        raise TypeError(f"profile name must be a string or a Profile, got {type(name).__name__}")
     key = name.strip().lower()
     if key not in PROFILES:
-        raise ValueError(f"unknown run profile {name!r}{source}; "
-                         f"valid profiles are {', '.join(PROFILES)}")
+        # Names both the argument (a profile's name) and what it means, for every caller.
+        raise ValueError(f"unknown run profile {name!r}{source}: profile name must be one of "
+                         f"{', '.join(PROFILES)}")
     return PROFILES[key]

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from aehelpers import models
-from aehelpers._validate import check_choice
+from aehelpers._validate import (
+    check_callable,
+    check_choice,
+    check_float,
+    check_metrics,
+    check_name,
+)
 from aehelpers.profiles import PROFILE_KEYS
 
 TRAINERS = ("fit", "greedy")
@@ -42,8 +48,22 @@ class ModelSpec:
         return "val_mse" if "mse" in self.metrics else "val_loss"
 
     def __post_init__(self):
-        check_choice("trainer", self.trainer, TRAINERS)
+        check_name("name", self.name)  # it names cache files
+        check_callable("builder", self.builder, usage="builder(**arguments)", num_args=0)
         check_choice("profile_key", self.profile_key, PROFILE_KEYS)
+        check_choice("trainer", self.trainer, TRAINERS)
+        object.__setattr__(self, "metrics", check_metrics("metrics", self.metrics))
+        if not isinstance(self.chapter, str):
+            raise TypeError(f"chapter must be a string, got {type(self.chapter).__name__}")
+        if self.published_loss is not None:
+            # A validation MSE of [0, 1] pixels (plus the VAE's small KL term): in (0, 1].
+            object.__setattr__(self, "published_loss", check_float(
+                "published_loss", self.published_loss, minimum=0.0, maximum=1.0, open_min=True))
+        for index, variant in enumerate(self.variants):
+            if not (isinstance(variant, tuple) and len(variant) == 2
+                    and isinstance(variant[0], str) and isinstance(variant[1], dict)):
+                raise TypeError(f"variants[{index}] must be a pair (label, builder arguments "
+                                f"dict), got {variant!r}")
 
     def arguments(self, overrides: dict) -> dict:
         """Return the builder's keyword arguments with defaults filled in (tuples as lists).

@@ -12,7 +12,14 @@ import time
 import keras
 import numpy as np
 
-from aehelpers._validate import check_array, check_float, check_images, check_int, check_model
+from aehelpers._validate import (
+    check_array,
+    check_float,
+    check_images,
+    check_int,
+    check_metrics,
+    check_model,
+)
 from aehelpers.metrics import mse
 from aehelpers.models import IMAGE_SHAPE, Autoencoder, check_autoencoder, io_shapes
 from aehelpers.profiles import COSINE_FLOOR, Profile, get_profile
@@ -22,6 +29,20 @@ from aehelpers.profiles import COSINE_FLOOR, Profile, get_profile
 # 3.5 s -> 2.1 s at batch 128; benchmarks/training_options.py).
 STEPS_PER_EXECUTION = 16
 _OPTIMIZERS = {"nadam": keras.optimizers.Nadam, "sgd": keras.optimizers.SGD}
+# A factory (model, epochs, validation inputs) -> callback or None, plugged in from above by
+# ae.setup_notebook (the live training view of aehelpers.live); None: compact lines only.
+_live_view = None
+
+
+def use_live_view(factory) -> None:
+    """Make every ``fit`` with ``verbose=True`` also show ``factory``'s view (None: no view).
+
+    Introduced in 02_stacked_autoencoders.
+    """
+    global _live_view
+    if factory is not None and not callable(factory):
+        raise TypeError(f"factory must be callable or None, got {type(factory).__name__}")
+    _live_view = factory
 
 
 class EpochPrinter(keras.callbacks.Callback):
@@ -29,8 +50,9 @@ class EpochPrinter(keras.callbacks.Callback):
 
     def __init__(self, epochs: int, *, max_lines: int = 10):
         super().__init__()
-        self.epochs = epochs
-        self.every = max(1, -(-epochs // max_lines))
+        self.epochs = check_int("epochs", epochs, minimum=1, maximum=10_000)
+        max_lines = check_int("max_lines", max_lines, minimum=1)
+        self.every = max(1, -(-self.epochs // max_lines))
         self._start = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -70,6 +92,7 @@ def compile_autoencoder(model: keras.Model, *, model_key: str,
     Introduced in 02_stacked_autoencoders.
     """
     model = check_model("model", model)
+    metrics = check_metrics("metrics", metrics)
     settings = get_profile(profile).training(model_key)
     rate = learning_rate_for(model_key, profile=profile, learning_rate=learning_rate)
     # A model with its own compute_loss (the VAE) owns its loss terms.
@@ -105,31 +128,61 @@ def fit(model: keras.Model, x_train, y_train=None, *, model_key: str,
     Introduced in 02_stacked_autoencoders.
     """
     model = check_model("model", model)
+    if learning_rate is not None and getattr(model, "compiled", False):
+        raise ValueError("learning_rate only applies when fit compiles the model, and model is "
+                         "already compiled: leave learning_rate out, or recompile it with "
+                         "ae.training.compile_autoencoder(model, model_key=..., "
+                         "learning_rate=...) before fit")
     settings = get_profile(profile).training(model_key)
     epochs = settings.epochs if epochs is None else check_int("epochs", epochs, minimum=1,
                                                               maximum=10_000)
     batch_size = settings.batch_size if batch_size is None else check_int(
         "batch_size", batch_size, minimum=1, maximum=1_000_000)
-    x_train = _inputs("x_train", x_train, model)
-    y_train = x_train if y_train is None else check_array("y_train", y_train)
-    if len(y_train) != len(x_train):
-        raise ValueError(f"x_train and y_train must have the same length, "
-                         f"got {len(x_train)} and {len(y_train)}")
+    x_train, y_train = _examples(("x_train", "y_train"), x_train, y_train, model)
     if validation_data is not None:
         if not isinstance(validation_data, tuple | list) or not 1 <= len(validation_data) <= 2:
             raise TypeError("validation_data must be a tuple (x_valid,) or (x_valid, y_valid)")
-        x_valid = _inputs("validation_data[0]", validation_data[0], model)
-        y_valid = (x_valid if len(validation_data) < 2 or validation_data[1] is None
-                   else check_array("validation_data[1]", validation_data[1]))
-        validation_data = (x_valid, y_valid)
+        validation_data = _examples(("validation_data[0]", "validation_data[1]"),
+                                    validation_data[0], (list(validation_data) + [None])[1],
+                                    model)
+    if not isinstance(callbacks, list | tuple | None) or not all(
+            isinstance(c, keras.callbacks.Callback) for c in callbacks or ()):
+        raise TypeError(f"callbacks must be a list of keras.callbacks.Callback objects, "
+                        f"got {callbacks!r:.60}")
     if not getattr(model, "compiled", False):
         compile_autoencoder(model, model_key=model_key, profile=profile,
                             learning_rate=learning_rate)
-    printer = [EpochPrinter(epochs)] if verbose else []
+    progress = [EpochPrinter(epochs)] if verbose else []
+    view = _live_view(model, epochs, None if validation_data is None else validation_data[0]) \
+        if verbose and _live_view is not None else None
+    progress += [view] if view is not None else []
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size,
                         validation_data=validation_data, verbose=0,
-                        callbacks=[*printer, *(callbacks or [])])
+                        callbacks=[*progress, *(callbacks or [])])
     return {k: [float(v) for v in values] for k, values in history.history.items()}
+
+
+def _examples(names: tuple[str, str], x, y, model: keras.Model) -> tuple[np.ndarray, np.ndarray]:
+    """Check inputs and targets: y defaults to x, which the model must then reconstruct."""
+    x = _inputs(names[0], x, model)
+    outputs = io_shapes(model)[1]
+    if len(outputs) != 1:
+        raise ValueError(f"model must have one output to be fitted, got {len(outputs)} "
+                         f"{outputs} (a VAE encoder? fit the whole autoencoder)")
+    if y is None:
+        if len(outputs[0]) != x.ndim - 1 or any(size not in (None, actual) for size, actual
+                                                in zip(outputs[0], x.shape[1:], strict=True)):
+            raise ValueError(f"model must reconstruct its inputs to be fitted without "
+                             f"{names[1]}: it maps {tuple(x.shape[1:])} to {outputs[0]} (an "
+                             f"encoder? fit the autoencoder)")
+        return x, x
+    # Image outputs need image targets, checked as the inputs are; others (class labels) differ.
+    y = (check_images(names[1], y) if outputs[0] == IMAGE_SHAPE
+         else check_array(names[1], y))
+    if len(y) != len(x):
+        raise ValueError(f"{names[0]} and {names[1]} must have the same length, "
+                         f"got {len(x)} and {len(y)}")
+    return x, y
 
 
 def predict(model: keras.Model, inputs, *, batch_size: int = 2048):
@@ -173,6 +226,8 @@ def train_greedy_layerwise(parts: Autoencoder, x_train, x_valid, *,
     if not isinstance(parts, Autoencoder):
         raise TypeError("parts must be the Autoencoder returned by "
                         f"ae.models.build_greedy_autoencoder, got {type(parts).__name__}")
+    for field, part in zip(parts._fields, parts, strict=True):
+        check_model(f"parts.{field}", part)
     coders = [layer for layer in parts.encoder.layers if layer.name.startswith("greedy_encoder_")]
     if not coders:
         raise ValueError("parts must come from ae.models.build_greedy_autoencoder "

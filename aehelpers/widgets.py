@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 from aehelpers import explore
-from aehelpers._validate import check_float, check_images, check_int
-from aehelpers.models import check_autoencoder, check_decoder
+from aehelpers._validate import (
+    check_callable,
+    check_float,
+    check_images,
+    check_int,
+    check_mapping,
+    check_seed,
+    check_texts,
+)
+from aehelpers.models import check_autoencoder, check_chain, check_decoder, check_encoder
 from aehelpers.plots import PALETTE
 
 _DPI = 72
@@ -41,6 +52,7 @@ class Explorer:
 
     def __init__(self, controls: dict, figure: Figure, update: Callable[[], dict],
                  animated: Sequence):
+        _check_parts(controls, figure, update, animated)
         self.controls = controls
         self.sliders = {k: w for k, w in controls.items() if isinstance(w, _SLIDERS)}
         self.buttons = {k: w for k, w in controls.items() if isinstance(w, widgets.Button)}
@@ -69,7 +81,12 @@ class Explorer:
 
     def redraw(self) -> None:
         """Recompute, redraw the changing artists, and show the new picture in the panel."""
-        self.images, text = self._update()
+        result = self._update()
+        if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict)
+                and isinstance(result[1], str)):
+            raise TypeError(f"update must return (dict of the arrays shown, readout text), got "
+                            f"{result!r:.60}")
+        self.images, text = result
         self.readout.value = text  # a widget, not figure text: no font rendering per move
         canvas = self.figure.canvas
         canvas.restore_region(self._background)
@@ -95,7 +112,41 @@ class Explorer:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self.widget)
+        display(self.mimebundle(), raw=True)
+
+    def mimebundle(self) -> dict:
+        """Return the panel for display: the live widget, plus its current picture and readout.
+
+        A front end with a widget manager (JupyterLab, Colab) shows the interactive
+        panel; GitHub, nbviewer, PDF and slide readers, which cannot, show the picture.
+        """
+        picture = base64.b64encode(self.png).decode()
+        readout = re.sub(r"<[^>]+>", "", self.readout.value).replace("&times;", "x")
+        return {
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
+            "image/png": picture,
+            "text/html": f'<img src="data:image/png;base64,{picture}" alt="panel"/>'
+                         f"<p>{self.readout.value}</p>",
+            "text/plain": f"[interactive panel: {readout}]",
+        }
+
+
+def _check_parts(controls, figure, update, animated) -> None:
+    """Check an Explorer's parts before anything is wired to them."""
+    check_mapping("controls", controls, non_empty=True)
+    wrong = [k for k, w in controls.items() if not isinstance(w, widgets.Button) and not (
+        isinstance(w, widgets.Widget) and w.has_trait("value"))]
+    if wrong:
+        raise TypeError(f"controls must map names to ipywidgets controls (sliders, dropdowns, "
+                        f"buttons), got {type(controls[wrong[0]]).__name__} for {wrong[0]!r}")
+    if not isinstance(figure, Figure) or not isinstance(figure.canvas, FigureCanvasAgg):
+        raise TypeError(f"figure must be a matplotlib Figure with an Agg canvas (Figure() then "
+                        f"FigureCanvasAgg(figure)), got {type(figure).__name__}")
+    check_callable("update", update, usage="update()", num_args=0)
+    if isinstance(animated, str) or not isinstance(animated, Sequence) or not all(
+            isinstance(artist, Artist) for artist in animated):
+        raise TypeError(f"animated must be a list of matplotlib artists, got {animated!r:.60}")
 
 
 def _encode_png(rgba: np.ndarray) -> bytes:
@@ -171,6 +222,13 @@ def noise_explorer(autoencoder, images, *, labels: Sequence[str] | None = None,
 
 def render_noise(artists, panel: explore.NoisePanel, names) -> tuple[dict, str]:
     """Put a ``NoisePanel`` into the image artists; return the arrays shown and a readout."""
+    if not isinstance(panel, explore.NoisePanel):
+        raise TypeError(f"panel must be an ae.explore.NoisePanel, got {type(panel).__name__}")
+    names = check_texts("names", names, length=3)
+    if isinstance(artists, str) or not isinstance(artists, Sequence) or len(artists) != 3 or (
+            not all(isinstance(artist, AxesImage) for artist in artists)):
+        raise TypeError(f"artists must be 3 image artists (from ax.imshow), one per name, "
+                        f"got {artists!r:.60}")
     shown = dict(zip(names, (panel.noisy, panel.denoised, panel.clean), strict=True))
     for artist, array in zip(artists, shown.values(), strict=True):
         artist.set_data(array)
@@ -236,7 +294,7 @@ def latent_explorer(decoder, *, value_range: float = 3.0, seed: int = 42) -> Exp
     size = explore.codings_size(decoder)
     value_range = check_float("value_range", value_range, minimum=0.0, maximum=10.0,
                               open_min=True)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     controls = {f"z{i}": _slider(f"z{i}", 0.0, -value_range, value_range, 0.1)
                 for i in range(size)}
     controls["reset"] = widgets.Button(description="reset")
@@ -284,7 +342,9 @@ def interpolation_explorer(encoder, decoder, images, *, labels: Sequence[str] | 
     first = check_int("first", first, minimum=0, maximum=len(images) - 1)
     second = check_int("second", second, minimum=0, maximum=len(images) - 1)
     alpha = check_float("alpha", alpha, minimum=0.0, maximum=1.0)
+    check_encoder("encoder", encoder)
     check_decoder("decoder", decoder)
+    check_chain(encoder, decoder)
     codings = explore.encode(encoder, images)  # once: a move only decodes one vector
     controls = {"alpha": _slider("alpha", alpha, 0.0, 1.0, 0.05),
                 "first": _picker("image A", len(images), labels, first),

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import keras
 
 from aehelpers import __version__, cache
-from aehelpers._validate import check_images, check_int
+from aehelpers._validate import check_images, check_seed
 from aehelpers.profiles import Profile, get_profile
 from aehelpers.registry import ModelSpec, get_spec
 from aehelpers.training import compile_autoencoder, fit, train_greedy_layerwise
@@ -39,7 +39,7 @@ def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
     """
     spec = get_spec(name)
     arguments = spec.arguments(builder_kwargs)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     for attribute in ("x_train", "x_valid"):
         if not hasattr(data, attribute):
             raise TypeError(f"data must come from ae.load_fashion_mnist (with {attribute}), "

@@ -157,7 +157,7 @@ def test_keras_loader_is_used_without_a_folder(monkeypatch):
 def test_bad_arguments():
     with pytest.raises(TypeError, match="data_dir"):
         ae.load_fashion_mnist(42)
-    with pytest.raises(ValueError, match="valid profiles"):
+    with pytest.raises(ValueError, match="profile name must be one of"):
         ae.load_fashion_mnist(profile="huge")
 
 

@@ -177,7 +177,7 @@ def test_greedy_layerwise_training_lowers_each_phase_loss(data):
      "learning_rate"),
     (lambda: ae.training.compile_autoencoder(ae.models.build_stacked_autoencoder().autoencoder,
                                              model_key="stacked", profile="warp"),
-     "valid profiles"),
+     "profile name must be one of"),
     (lambda: ae.training.train_greedy_layerwise(ae.models.build_greedy_autoencoder(),
                                                 np.zeros((4, 28)), np.zeros((4, 28, 28))),
      "x_train"),

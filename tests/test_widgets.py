@@ -187,3 +187,19 @@ def test_interpolation_explorer(vae, images):
 def test_explorers_reject_bad_arguments(stacked, vae, images, build, message):
     with pytest.raises((ValueError, TypeError), match=message):
         build(stacked[2], vae[1], images)
+
+
+def test_a_saved_panel_shows_its_picture_and_readout_to_readers_without_a_kernel(stacked, images):
+    import base64
+
+    *_, autoencoder = stacked
+    explorer = ae.widgets.noise_explorer(autoencoder, images[:3], noise_level=0.3)
+    bundle = explorer.mimebundle()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == \
+        explorer.widget.model_id
+    assert base64.b64decode(bundle["image/png"]) == explorer.png  # the current picture
+    assert explorer.readout.value in bundle["text/html"]
+    assert bundle["text/plain"].startswith("[interactive panel: PSNR")
+    assert "HBox(" not in bundle["text/plain"] and "<b>" not in bundle["text/plain"]
+    _moves_picture(explorer, "noise_level", 0.6, ["noisy"])
+    assert base64.b64decode(explorer.mimebundle()["image/png"]) == explorer.png

@@ -24,14 +24,13 @@ def _psnr_curve(autoencoder, images, noise_levels, seed):
     return np.array(rows)
 
 
-def _check_denoising_inputs(autoencoder, images, max_images):
-    import keras
+def _check_denoising_inputs(autoencoder, images, max_images, seed):
+    from aehelpers._validate import check_images, check_int, check_seed
+    from aehelpers.models import check_autoencoder
 
-    from aehelpers._validate import check_images, check_int
-
-    if not isinstance(autoencoder, keras.Model):
-        raise TypeError(f"autoencoder must be a keras.Model, got {type(autoencoder).__name__}")
+    check_autoencoder("autoencoder", autoencoder)
     max_images = check_int("max_images", max_images, minimum=1)
+    check_seed("seed", seed)
     return check_images("images", images)[:max_images]
 
 
@@ -46,7 +45,7 @@ def check_crossover_noise_level(autoencoder, images, answer: float, *, tolerance
 
     from aehelpers._validate import check_float
 
-    images = _check_denoising_inputs(autoencoder, images, max_images)
+    images = _check_denoising_inputs(autoencoder, images, max_images, seed)
     answer = check_float("answer", answer, minimum=0.0, maximum=1.0)
     tolerance = check_float("tolerance", tolerance, minimum=0.0, maximum=0.5)
     levels = np.round(np.arange(0.0, 0.51, 0.01), 2)
@@ -76,7 +75,7 @@ def check_denoising_noise_level(autoencoder, images, noise_level: float, *,
     """
     from aehelpers._validate import check_float
 
-    images = _check_denoising_inputs(autoencoder, images, max_images)
+    images = _check_denoising_inputs(autoencoder, images, max_images, seed)
     noise_level = check_float("noise_level", noise_level, minimum=0.0, maximum=2.0)
     min_psnr = check_float("min_psnr", min_psnr, minimum=0.0, maximum=100.0)
     step = check_float("step", step, minimum=0.0, maximum=1.0, open_min=True)
@@ -99,11 +98,11 @@ def check_bernoulli_kl(function, *, verbose: bool = True) -> Feedback:
     """
     import numpy as np
 
+    from aehelpers._validate import check_callable
     from aehelpers.metrics import bernoulli_kl
 
-    if not callable(function):
-        raise TypeError(f"function must be callable as function(p, q), got "
-                        f"{type(function).__name__}")
+    check_callable("function", function, usage="function(p, q), with p the target and q the "
+                   "mean activations", num_args=2)
     q = np.linspace(0.01, 0.99, 99)
     errors, first_term_only = [], True
     for p in (0.05, 0.1, 0.3):
@@ -155,11 +154,10 @@ def check_latent_loss(function, *, verbose: bool = True) -> Feedback:
     """
     import numpy as np
 
+    from aehelpers._validate import check_callable
     from aehelpers.metrics import gaussian_kl
 
-    if not callable(function):
-        raise TypeError(f"function must be callable as function(mean, log_var), got "
-                        f"{type(function).__name__}")
+    check_callable("function", function, usage="function(mean, log_var)", num_args=2)
     rng = np.random.default_rng(7)
     mean, log_var = rng.normal(size=(6, 4)), rng.normal(scale=0.5, size=(6, 4))
     got = np.asarray(function(mean, log_var), dtype=np.float64)

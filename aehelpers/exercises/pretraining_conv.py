@@ -18,6 +18,17 @@ def _model(name: str, value: object):
     return value
 
 
+def _image_model(name: str, value: object):
+    """Return ``value`` if it is a model taking 28x28 images, with one output."""
+    from aehelpers.models import IMAGE_SHAPE, io_shapes
+
+    inputs, outputs = io_shapes(_model(name, value))
+    if inputs != [IMAGE_SHAPE] or len(outputs) != 1:
+        raise TypeError(f"{name} must take 28x28 images and give one output, got a model from "
+                        f"{inputs} to {outputs}")
+    return value
+
+
 def _count(weights) -> int:
     """Count the numbers in ``weights``, each shared variable once."""
     import numpy as np
@@ -73,9 +84,10 @@ def check_frozen_classifier(classifier, encoder, *, num_classes: int = 10,
     import numpy as np
 
     from aehelpers._validate import check_int
+    from aehelpers.models import check_encoder
 
     classifier = _model("classifier", classifier)
-    encoder = _model("encoder", encoder)
+    encoder = check_encoder("encoder", encoder)
     num_classes = check_int("num_classes", num_classes, minimum=2)
     outputs = classifier.outputs[0].shape[-1] if classifier.outputs else None
     frozen = [np.asarray(w) for w in classifier.non_trainable_weights]
@@ -118,12 +130,14 @@ def check_tied_decoder(encoder, decoder, *, verbose: bool = True) -> Feedback:
     import numpy as np
 
     from aehelpers.layers import DenseTranspose
+    from aehelpers.models import check_chain, check_encoder
 
-    encoder = _model("encoder", encoder)
+    encoder = check_encoder("encoder", encoder)
     decoder = _model("decoder", decoder)
     denses = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Dense)]
     if not denses:
         raise ValueError("encoder must contain Dense layers")
+    check_chain(encoder, decoder)  # the decoder's output shape is judged below, as feedback
     steps = [layer for layer in decoder.layers
              if isinstance(layer, keras.layers.Dense | DenseTranspose)]
     tied = [isinstance(layer, DenseTranspose) and index < len(denses)
@@ -196,9 +210,12 @@ def check_small_conv_autoencoder(encoder, decoder, *, max_params: int = 20_000,
     import numpy as np
 
     from aehelpers._validate import check_int
+    from aehelpers.models import check_chain
 
-    encoder = _model("encoder", encoder)
+    # Shapes of the codings and the output are judged below, as feedback.
+    encoder = _image_model("encoder", encoder)
     decoder = _model("decoder", decoder)
+    check_chain(encoder, decoder)
     max_params = check_int("max_params", max_params, minimum=1)
     codings_size = check_int("codings_size", codings_size, minimum=1)
     images = np.zeros((2, 28, 28), dtype="float32")

@@ -20,6 +20,8 @@ def _counts(name: str, value: object, length: int):
         raise ValueError(f"{name} must hold {length} numbers, got shape {array.shape}")
     if np.issubdtype(array.dtype, np.floating) and not np.all(array == np.round(array)):
         raise ValueError(f"{name} must hold whole numbers (counts), got {array.tolist()}")
+    if np.any(array < 0):
+        raise ValueError(f"{name} must hold counts of 0 or more, got {array.tolist()}")
     return array.astype(np.int64)
 
 
@@ -214,7 +216,7 @@ def check_beats_pca(autoencoder, x_train, x_valid, *, max_train_images: int = 5_
     import numpy as np
     from sklearn.decomposition import PCA
 
-    from aehelpers._validate import check_array, check_int
+    from aehelpers._validate import check_images, check_int
     from aehelpers.explore import check_autoencoder, check_encoder
     from aehelpers.training import predict
 
@@ -223,11 +225,8 @@ def check_beats_pca(autoencoder, x_train, x_valid, *, max_train_images: int = 5_
     if encoder is None and isinstance(autoencoder, keras.Sequential):
         encoder = autoencoder.layers[0]  # Sequential([encoder, decoder])
     check_encoder("the autoencoder's first part", encoder)
-    x_train = check_array("x_train", x_train, ndim=3, min_items=2)
-    x_valid = check_array("x_valid", x_valid, ndim=3)
-    if x_train.shape[1:] != x_valid.shape[1:]:
-        raise ValueError(f"x_train and x_valid must hold images of one shape, "
-                         f"got {x_train.shape[1:]} and {x_valid.shape[1:]}")
+    x_train = check_images("x_train", x_train)
+    x_valid = check_images("x_valid", x_valid)
     max_train_images = check_int("max_train_images", max_train_images, minimum=2)
     codings = predict(encoder, x_valid[:1])
     size = int(np.shape(codings[-1] if isinstance(codings, list) else codings)[-1])
