@@ -136,3 +136,40 @@ def test_every_slider_moves_its_picture(browser, jupyter_url, name):
     finally:
         context.close()
         _stop_sessions(jupyter_url)
+
+
+LIVE_NOTEBOOK = "live_training_view.ipynb"
+# Record every picture the training cell's output shows while it runs.
+WATCH_PICTURES = """() => {
+  window.trainingPictures = new Set();
+  new MutationObserver(() => {
+    document.querySelectorAll('.jp-CodeCell .jp-RenderedImage img')
+      .forEach(img => window.trainingPictures.add(img.getAttribute('src')));
+  }).observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+def test_live_training_view_updates_while_a_model_trains(browser, jupyter_url, notebook_dir):
+    import nbformat
+
+    cells = ["import aehelpers as ae\nae.setup_notebook()\ndata = ae.load_fashion_mnist()",
+             'result = ae.train_autoencoder("stacked", data, use_cache=False)']
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, notebook_dir / LIVE_NOTEBOOK)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.add_init_script(f"window.addEventListener('load', {WATCH_PICTURES})")
+        _run_all(page, jupyter_url, LIVE_NOTEBOOK)
+        pictures = page.evaluate("[...window.trainingPictures]")
+        # The first picture, then one per epoch, replaced in place (one image at the end).
+        assert len(pictures) >= 2, f"the training view did not update: {len(pictures)}"
+        assert page.locator(".jp-CodeCell .jp-RenderedImage img").count() == 1
+        lines = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter"
+                             ".stdout']").all_inner_texts()
+        assert any("epoch   2/2" in text for text in lines), lines
+    finally:
+        context.close()
+        _stop_sessions(jupyter_url)
