@@ -52,16 +52,17 @@ def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
                "profile": run_profile.fingerprint(), "data": cache.fingerprint(x_train, x_valid),
                "aehelpers": __version__, "keras": keras.__version__}
     key = cache.make_key(name, request)
+    start = time.perf_counter()
+    # Built once, freshly seeded: cache.load sets weights only after every check passed,
+    # so on a miss these untouched parts are exactly what training would start from.
+    parts = _build(spec, arguments, seed)
     if use_cache:
-        parts = _build(spec, arguments, seed)
         history = cache.load(key, parts.autoencoder, request)
         if history is not None:
             _compile(spec, parts, run_profile)
             if verbose:
                 print(f"Loaded the trained {name} model from the cache.")
             return TrainedModel(*parts, history, 0.0, True)
-    start = time.perf_counter()
-    parts = _build(spec, arguments, seed)
     history = _train(spec, parts, x_train, x_valid, run_profile, verbose)
     seconds = time.perf_counter() - start
     if use_cache:
