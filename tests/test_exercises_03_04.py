@@ -5,9 +5,15 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from test_exercises_protocol import assert_protocol
 
 import aehelpers as ae
 from aehelpers import exercises
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tries():
+    exercises.reset_tries()
 
 
 def _encoder(units=(20, 5)):
@@ -18,30 +24,32 @@ def _encoder(units=(20, 5)):
 
 # --- check_tied_parameter_count ---
 
-def test_tied_count_right(capsys):
-    # 784*200 + 200*50 kernels, 200 + 50 encoder biases, 200 + 784 decoder biases.
-    right = 784 * 200 + 200 * 50 + 200 + 50 + 200 + 784
-    assert exercises.check_tied_parameter_count(right).passed
-    assert "Correct" in capsys.readouterr().out
+# 784*200 + 200*50 kernels, 200 + 50 encoder biases, 200 + 784 decoder biases.
+TIED_200_50 = 784 * 200 + 200 * 50 + 200 + 50 + 200 + 784
+
+
+def test_tied_count_protocol(capsys):
+    assert_protocol(capsys, blank=lambda **kw: exercises.check_tied_parameter_count(None, **kw),
+                    wrong=lambda **kw: exercises.check_tied_parameter_count(12, **kw),
+                    right=lambda **kw: exercises.check_tied_parameter_count(TIED_200_50, **kw),
+                    expected=f"{TIED_200_50:,}")
 
 
 def test_tied_count_matches_the_real_model():
     *_, autoencoder = ae.models.build_tied_autoencoder(hidden_units=(200, 50))
-    feedback = exercises.check_tied_parameter_count(autoencoder.count_params(),
-                                                    hidden_units=(200, 50), verbose=False)
-    assert feedback.passed
+    assert exercises.check_tied_parameter_count(autoencoder.count_params()).passed
 
 
 @pytest.mark.parametrize(("count", "hint"), [
-    (784 * 200 + 200 * 50, "biases"),
-    (784 * 200 + 200 * 50 + 250, "DenseTranspose has its own bias"),
+    (784 * 200 + 200 * 50, "the biases are missing"),
+    (784 * 200 + 200 * 50 + 250, "the decoder layers have biases of their own"),
     (2 * (784 * 200 + 200 * 50) + 250 + 984, "only once"),
-    (12, "count each kernel once"),
+    (12, "too low"),
 ])
-def test_tied_count_wrong(count, hint):
-    feedback = exercises.check_tied_parameter_count(count, verbose=False)
-    assert not feedback.passed
-    assert hint in feedback.message and "168,034" in feedback.message
+def test_tied_count_hints(count, hint):
+    feedback = exercises.check_tied_parameter_count(count)
+    assert feedback.kind == "hint" and hint in feedback.message
+    assert "168,034" not in feedback.message and "984" not in feedback.message
 
 
 def test_tied_count_bad_input():
@@ -63,22 +71,26 @@ def _classifier(encoder, *, copy=True, freeze=True, classes=10):
     return keras.Sequential([body, keras.layers.Dense(classes, activation="softmax")])
 
 
-def test_frozen_classifier_right():
+def test_frozen_classifier_protocol(capsys):
     encoder, _ = _encoder()
-    feedback = exercises.check_frozen_classifier(_classifier(encoder), encoder, verbose=False)
-    assert feedback.passed and "frozen" in feedback.message
+    right, unfrozen = _classifier(encoder), _classifier(encoder, freeze=False)
+    assert_protocol(
+        capsys, blank=lambda **kw: exercises.check_frozen_classifier(..., encoder, **kw),
+        wrong=lambda **kw: exercises.check_frozen_classifier(unfrozen, encoder, **kw),
+        right=lambda **kw: exercises.check_frozen_classifier(right, encoder, **kw),
+        expected=["body.trainable = False", "body.set_weights(encoder.get_weights())"])
 
 
 @pytest.mark.parametrize(("options", "hint"), [
-    ({"copy": False}, "set_weights"),
-    ({"freeze": False}, "trainable = False"),
-    ({"classes": 3}, "Dense(10"),
+    ({"copy": False}, "starts from random weights"),
+    ({"freeze": False}, "still trainable"),
+    ({"classes": 3}, "it outputs 3 values"),
 ])
-def test_frozen_classifier_wrong(options, hint):
+def test_frozen_classifier_hints(options, hint):
     encoder, _ = _encoder()
-    feedback = exercises.check_frozen_classifier(_classifier(encoder, **options), encoder,
-                                                 verbose=False)
-    assert not feedback.passed and hint in feedback.message
+    feedback = exercises.check_frozen_classifier(_classifier(encoder, **options), encoder)
+    assert feedback.kind == "hint" and hint in feedback.message
+    assert "set_weights" not in feedback.message and "trainable = False" not in feedback.message
 
 
 def test_frozen_classifier_bad_input():
@@ -91,24 +103,37 @@ def test_frozen_classifier_bad_input():
 
 # --- check_tied_decoder ---
 
-def test_tied_decoder_right():
-    encoder, denses = _encoder((20, 10, 5))
-    decoder = keras.Sequential([
+def _decoder(denses, last):
+    return keras.Sequential([
         keras.Input((5,)), ae.layers.DenseTranspose(denses[2], activation="relu"),
-        ae.layers.DenseTranspose(denses[1], activation="relu"),
-        ae.layers.DenseTranspose(denses[0]), keras.layers.Reshape((28, 28))])
-    assert exercises.check_tied_decoder(encoder, decoder, verbose=False).passed
+        ae.layers.DenseTranspose(denses[1], activation="relu"), last,
+        keras.layers.Reshape((28, 28))])
 
 
-def test_tied_decoder_untied_or_misordered():
+def test_tied_decoder_protocol(capsys):
     encoder, denses = _encoder((20, 10, 5))
-    untied = keras.Sequential([
-        keras.Input((5,)), ae.layers.DenseTranspose(denses[2], activation="relu"),
-        ae.layers.DenseTranspose(denses[1], activation="relu"),
-        keras.layers.Dense(784), keras.layers.Reshape((28, 28))])
-    feedback = exercises.check_tied_decoder(encoder, untied, verbose=False)
-    assert not feedback.passed and "decoder layer 3" in feedback.message
-    assert "2 reuse" in feedback.message
+    right = _decoder(denses, ae.layers.DenseTranspose(denses[0]))
+    untied = _decoder(denses, keras.layers.Dense(784))
+    assert_protocol(capsys, blank=lambda **kw: exercises.check_tied_decoder(encoder, ..., **kw),
+                    wrong=lambda **kw: exercises.check_tied_decoder(encoder, untied, **kw),
+                    right=lambda **kw: exercises.check_tied_decoder(encoder, right, **kw),
+                    expected="DenseTranspose(encoder Dense layer 1)")
+    exercises.reset_tries()
+    assert "decoder layer 3 does not reuse" in exercises.check_tied_decoder(encoder,
+                                                                           untied).message
+
+
+def test_tied_decoder_untied_first_layer_or_not_images():
+    encoder, denses = _encoder((20, 5))
+    misordered = keras.Sequential([keras.Input((5,)), keras.layers.Dense(20),
+                                   ae.layers.DenseTranspose(denses[0]),
+                                   keras.layers.Reshape((28, 28))])
+    hint = exercises.check_tied_decoder(encoder, misordered).message
+    assert "decoder layer 1 does not reuse" in hint and "Dense layer 2" not in hint
+    flat = keras.Sequential([keras.Input((5,)), ae.layers.DenseTranspose(denses[1]),
+                             ae.layers.DenseTranspose(denses[0])])
+    hint = exercises.check_tied_decoder(encoder, flat).message
+    assert "not 28 x 28 images" in hint and "Reshape((28, 28))" in hint
 
 
 def test_tied_decoder_bad_input():
@@ -120,18 +145,39 @@ def test_tied_decoder_bad_input():
         exercises.check_tied_decoder(no_dense, no_dense)
 
 
+# --- check_tied_ratio_prediction ---
+
+def test_tied_ratio_prediction_protocol(capsys):
+    *_, tied = ae.models.build_tied_autoencoder(hidden_units=(200, 50))
+    *_, untied = ae.models.build_stacked_autoencoder(hidden_units=(200,), codings_size=50)
+    kernels = 784 * 200 + 200 * 50
+    ratio = TIED_200_50 / (2 * kernels + 200 + 50 + 200 + 784)  # counted by hand: 0.50184
+    assert_protocol(
+        capsys, blank=lambda **kw: exercises.check_tied_ratio_prediction(..., tied, untied, **kw),
+        wrong=lambda **kw: exercises.check_tied_ratio_prediction(0.5, tied, untied, **kw),
+        right=lambda **kw: exercises.check_tied_ratio_prediction(0.502, tied, untied, **kw),
+        expected=f"a ratio of {ratio:.4f}")
+    exercises.reset_tries()
+    low = exercises.check_tied_ratio_prediction(0.5, tied, untied).message
+    assert "too low" in low and "biases" in low
+    exercises.reset_tries()
+    assert "too high" in exercises.check_tied_ratio_prediction(0.75, tied, untied).message
+
+
 # --- check_transpose_output_sizes ---
 
-def test_transpose_sizes_right():
-    sizes = {(3, "valid"): 7, (7, "same"): 14, (5, "valid"): 11, (4, "same"): 8}
-    assert exercises.check_transpose_output_sizes(sizes, verbose=False).passed
-
-
-def test_transpose_sizes_wrong():
-    feedback = exercises.check_transpose_output_sizes({(5, "valid"): 10, (7, "same"): 14},
-                                                      verbose=False)
-    assert not feedback.passed
-    assert "1 of 2" in feedback.message and "gives 11, not 10" in feedback.message
+def test_transpose_sizes_protocol(capsys):
+    right = {(3, "valid"): 7, (7, "same"): 14, (5, "valid"): 11, (4, "same"): 8}
+    wrong = {**right, (5, "valid"): 10}
+    blank = {**right, (4, "same"): ...}
+    assert_protocol(capsys,
+                    blank=lambda **kw: exercises.check_transpose_output_sizes(blank, **kw),
+                    wrong=lambda **kw: exercises.check_transpose_output_sizes(wrong, **kw),
+                    right=lambda **kw: exercises.check_transpose_output_sizes(right, **kw),
+                    expected="5 with padding='valid' gives 11")
+    exercises.reset_tries()
+    hint = exercises.check_transpose_output_sizes(wrong).message
+    assert "1 of 4" in hint and "5 with padding='valid' is too low" in hint
 
 
 def test_transpose_sizes_bad_input():
@@ -145,25 +191,26 @@ def test_transpose_sizes_bad_input():
 
 # --- check_small_conv_autoencoder ---
 
-def test_small_conv_autoencoder_right():
-    encoder, decoder, _ = ae.models.build_conv_autoencoder(filters=(8, 16, 32))
-    feedback = exercises.check_small_conv_autoencoder(encoder, decoder, verbose=False)
-    assert feedback.passed and "19,191" in feedback.message
+def test_small_conv_autoencoder_protocol(capsys):
+    small = ae.models.build_conv_autoencoder(filters=(8, 16, 32))
+    big = ae.models.build_conv_autoencoder()
+    assert_protocol(
+        capsys, blank=lambda **kw: exercises.check_small_conv_autoencoder(..., ..., **kw),
+        wrong=lambda **kw: exercises.check_small_conv_autoencoder(big.encoder, big.decoder,
+                                                                  **kw),
+        right=lambda **kw: exercises.check_small_conv_autoencoder(small.encoder, small.decoder,
+                                                                  **kw),
+        expected=["filters=(8, 16, 32)", f"{small.autoencoder.count_params():,}"])
+    exercises.reset_tries()
+    hint = exercises.check_small_conv_autoencoder(big.encoder, big.decoder).message
+    assert f"{big.autoencoder.count_params():,} parameters" in hint and "fewer filters" in hint
 
 
-def test_small_conv_autoencoder_too_big_or_wrong_shape():
-    encoder, decoder, _ = ae.models.build_conv_autoencoder()
-    feedback = exercises.check_small_conv_autoencoder(encoder, decoder, verbose=False)
-    assert not feedback.passed and "54,479" in feedback.message and "filters" in feedback.message
+def test_small_conv_autoencoder_wrong_shapes_get_hints():
     encoder, decoder, _ = ae.models.build_conv_autoencoder(filters=(8, 16, 32), codings_size=10)
-    feedback = exercises.check_small_conv_autoencoder(encoder, decoder, verbose=False)
-    assert not feedback.passed and "GlobalAveragePooling2D" in feedback.message
-
-
-def test_small_conv_autoencoder_needs_convolutions():
+    assert "not 30 numbers" in exercises.check_small_conv_autoencoder(encoder, decoder).message
     encoder, decoder, _ = ae.models.build_stacked_autoencoder(hidden_units=(8,))
-    feedback = exercises.check_small_conv_autoencoder(encoder, decoder, verbose=False)
-    assert not feedback.passed and "Conv2D" in feedback.message
+    assert "no Conv2D" in exercises.check_small_conv_autoencoder(encoder, decoder).message
 
 
 def test_small_conv_autoencoder_bad_input():
@@ -172,3 +219,20 @@ def test_small_conv_autoencoder_bad_input():
         exercises.check_small_conv_autoencoder(np.zeros(3), decoder)
     with pytest.raises(ValueError, match="max_params"):
         exercises.check_small_conv_autoencoder(encoder, decoder, max_params=0)
+
+
+# --- check_filter_doubling_prediction ---
+
+def test_filter_doubling_prediction_protocol(capsys):
+    *_, original = ae.models.build_conv_autoencoder(filters=(4, 8, 8))
+    *_, doubled = ae.models.build_conv_autoencoder(filters=(8, 16, 16))
+    ratio = doubled.count_params() / original.count_params()  # Keras's own count
+    check = exercises.check_filter_doubling_prediction
+    assert_protocol(capsys, blank=lambda **kw: check(None, doubled, original, **kw),
+                    wrong=lambda **kw: check(4 * ratio, doubled, original, **kw),
+                    right=lambda **kw: check(ratio + 0.3, doubled, original, **kw),
+                    expected=f"{ratio:.2f} times the parameters")
+    exercises.reset_tries()
+    assert "too low" in check(1.0, doubled, original).message
+    with pytest.raises(TypeError, match="doubled"):
+        check(2.0, "model", original)

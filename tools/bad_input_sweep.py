@@ -2,6 +2,7 @@
 
     python -m tools.bad_input_sweep                  # Markdown table, totals, non-clear cases
     python -m tools.bad_input_sweep --json cases.json
+    python -m tools.bad_input_sweep --only 'exercises.*'   # one part of the package
 
 Every public function and class defined in an ``aehelpers`` module (``_validate``
 excluded; ``aehelpers.exercises`` defines nothing itself, so its checks are read
@@ -69,12 +70,17 @@ import numpy as np
 MODULES = ("cache", "data", "diagrams", "explore", "layers", "live", "metrics", "models",
            "notebook", "plots",
            "profiles", "registry", "training", "widgets", "zoo", "exercises.feedback",
-           "exercises.generative", "exercises.pretraining_conv", "exercises.representations")
-# Plain records and exception classes: no validation to probe (their users build them from
-# checked values); listed under the table, not called.
+           "exercises.generative", "exercises.predictions", "exercises.predictions_generative",
+           "exercises.pretraining_conv", "exercises.representations")
+# Plain records, exception classes and protocol internals: no validation to probe (their
+# users build them from checked values); listed under the table, not called.
 RECORDS = {"data.DatasetError", "data.FashionMNIST", "explore.NoisePanel",
            "explore.SparseSummary", "models.Autoencoder", "notebook.SetupError",
-           "zoo.TrainedModel", "exercises.feedback.Feedback"}
+           "zoo.TrainedModel", "exercises.feedback.Feedback",
+           # The exercise protocol's building blocks: the checks call them with values they
+           # have already checked, and a learner never does.
+           "exercises.feedback.is_placeholder", "exercises.feedback.placeholder",
+           "exercises.feedback.respond", "exercises.feedback.check_prediction"}
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "aehelpers"
 CLEAR, DEEP, SILENT = "clear", "deep trace", "silently wrong"
 VALID, SKIPPED = "valid (allowlisted)", "skipped"
@@ -405,6 +411,27 @@ GOOD: dict[str, Callable[[Fixtures], dict]] = {
         "sizes": {(7, "same"): 14}, "verbose": False},
     "exercises.pretraining_conv.check_small_conv_autoencoder": lambda fx: {
         "encoder": fx.conv.encoder, "decoder": fx.conv.decoder, "verbose": False},
+    "exercises.predictions.check_capacity_prediction": lambda fx: {
+        "prediction": "lower", "model": fx.linear.autoencoder, "baseline": fx.linear.autoencoder,
+        "points": fx.images[:, 0, :3], "verbose": False},
+    "exercises.predictions.check_flip_prediction": lambda fx: {
+        "prediction": 2.0, "autoencoder": fx.stacked.autoencoder, "images": fx.images,
+        "verbose": False},
+    "exercises.predictions.check_tied_ratio_prediction": lambda fx: {
+        "prediction": 0.5, "tied": fx.tied.autoencoder, "untied": fx.stacked.autoencoder,
+        "verbose": False},
+    "exercises.predictions.check_filter_doubling_prediction": lambda fx: {
+        "prediction": 3.0, "doubled": fx.conv.autoencoder, "original": fx.conv.autoencoder,
+        "verbose": False},
+    "exercises.predictions_generative.check_masking_prediction": lambda fx: {
+        "prediction": "better", "autoencoder": fx.stacked.autoencoder, "images": fx.images,
+        "verbose": False},
+    "exercises.predictions_generative.check_active_units_prediction": lambda fx: {
+        "prediction": 3.0, "encoder": fx.stacked.encoder, "images": fx.images,
+        "verbose": False},
+    "exercises.predictions_generative.check_sampling_prediction": lambda fx: {
+        "prediction": "lower", "encoder": fx.vae.encoder, "decoder": fx.vae.decoder,
+        "images": fx.images, "verbose": False},
     "exercises.representations.check_profile_lookup": lambda fx: {
         "name": "ci", "train_size": 3000, "stacked_epochs": 2, "verbose": False},
     "exercises.representations.check_class_counts": lambda fx: {
@@ -1072,7 +1099,7 @@ NAME_KINDS: dict[str, str | None] = {
     **{name: name for name in ("controls", "figure", "update", "animated", "artists",
                                "panel", "names")},
     **dict.fromkeys(("verbose", "quiet", "clip", "per_image", "log_scale", "use_cache",
-                     "title", "description", "chapter", "kwargs"), None),
+                     "title", "description", "chapter", "kwargs", "show_answer"), None),
 }
 
 # Where a parameter name means something else in one callable.
@@ -1108,8 +1135,26 @@ KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
     "exercises.pretraining_conv.check_small_conv_autoencoder": {"decoder": "paired_decoder"},
     "exercises.representations.check_profile_lookup": {"name": "profile"},
     "exercises.representations.check_class_counts": {"labels": "class_labels"},
+    "exercises.predictions.check_capacity_prediction": {
+        "prediction": "choice", "model": "model", "baseline": "model", "points": "points"},
+    "exercises.predictions.check_flip_prediction": {"prediction": "positive_float"},
+    "exercises.predictions.check_tied_ratio_prediction": {
+        "prediction": "nonneg_float", "tied": "model", "untied": "model"},
+    "exercises.predictions.check_filter_doubling_prediction": {
+        "prediction": "nonneg_float", "doubled": "model", "original": "model"},
+    "exercises.predictions_generative.check_masking_prediction": {
+        "prediction": "choice", "rate": "probability"},
+    "exercises.predictions_generative.check_active_units_prediction": {
+        "prediction": "nonneg_float"},
+    "exercises.predictions_generative.check_sampling_prediction": {
+        "prediction": "choice", "encoder": "vae_encoder", "decoder": "vae_decoder"},
     "exercises.representations.check_pca_basis": {"data": "points"},
 }
+
+# The learner's answers in exercise checks: None there is the placeholder, a valid input.
+ANSWERS = {"prediction", "answer", "count", "counts", "value", "basis", "function", "sizes",
+           "train_size", "stacked_epochs", "noise_level", "axis", "classifier", "decoder",
+           "encoder", "autoencoder", "models"}
 
 # (callable pattern, parameter, bad key): values that are valid there. Kept small on purpose.
 ALLOWLIST = {
@@ -1119,6 +1164,8 @@ ALLOWLIST = {
     ("*", "max_images", "huge"): "an upper bound",
     ("*", "max_train_images", "huge"): "an upper bound",
     ("*", "max_params", "huge"): "an upper bound",
+    ("*", "max_codings_size", "huge"): "an upper bound",
+    ("exercises.*", "prediction", "huge"): "a prediction: wrong, but valid input",
     ("*", "max_lines", "huge"): "an upper bound",
     ("*", "data_range", "huge"): "any positive data range is valid",
     ("metrics.fraction_near_zero", "threshold", "huge"): "any threshold is valid",
@@ -1288,6 +1335,8 @@ def _defaults(fx: Fixtures) -> dict:
 
 
 def _allowed(target: str, parameter: str, key: str) -> bool:
+    if target.startswith("exercises.") and key == "none" and parameter in ANSWERS:
+        return True  # None is the placeholder an exercise starts from: the check says what to put
     return any(fnmatch.fnmatch(target, pattern) and parameter == name and key == bad_key
                for pattern, name, bad_key in ALLOWLIST)
 
@@ -1413,6 +1462,8 @@ def _case_line(case: Case) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write every case to this JSON file")
+    parser.add_argument("--only", metavar="PATTERN", default="*",
+                        help="probe only callables matching this pattern, e.g. 'exercises.*'")
     options = parser.parse_args(argv)
     os.environ.setdefault("AE_PROFILE", "ci")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -1422,7 +1473,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["AEHELPERS_CACHE_DIR"] = str(Path(scratch) / "cache")
         os.environ.pop("AEHELPERS_SHARED_CACHE_DIR", None)
         _quiet_frameworks()
-        targets = public_callables()
+        targets = [target for target in public_callables()
+                   if fnmatch.fnmatch(target.name, options.only)]
         missing = missing_good(targets)
         cases = sweep(Fixtures(Path(scratch)), targets)
     print(report(targets, cases))

@@ -1,11 +1,13 @@
 """Automatic feedback behind each chapter's exercises.
 
-Every ``check_...`` function measures the learner's answer, prints what is
-right, what is wrong and a hint, and returns a :class:`Feedback`. The checks
-live in one module per group of chapters; all are importable from here.
+Every ``check_...`` function follows one protocol (see :mod:`aehelpers.exercises.feedback`):
+a placeholder (``None`` or ``...``) gets a line saying what to put there; a first wrong
+answer gets a hint that points the way without the expected value; the value comes after
+a second wrong try, or at once with ``show_answer=True``. Each check prints one line and
+returns a :class:`Feedback`, which displays nothing more.
 """
 
-from aehelpers.exercises.feedback import Feedback
+from aehelpers.exercises.feedback import Feedback, reset_tries
 from aehelpers.exercises.generative import (
     check_bernoulli_kl,
     check_brightness_axis,
@@ -13,6 +15,17 @@ from aehelpers.exercises.generative import (
     check_crossover_noise_level,
     check_denoising_noise_level,
     check_latent_loss,
+)
+from aehelpers.exercises.predictions import (
+    check_capacity_prediction,
+    check_filter_doubling_prediction,
+    check_flip_prediction,
+    check_tied_ratio_prediction,
+)
+from aehelpers.exercises.predictions_generative import (
+    check_active_units_prediction,
+    check_masking_prediction,
+    check_sampling_prediction,
 )
 from aehelpers.exercises.pretraining_conv import (
     check_frozen_classifier,
@@ -32,21 +45,37 @@ from aehelpers.exercises.representations import (
 
 __all__ = [
     "Feedback",
-    "check_crossover_noise_level",
-    "check_denoising_noise_level",
-    "check_bernoulli_kl",
-    "check_closest_sparsity_target",
-    "check_latent_loss",
-    "check_brightness_axis",
+    "reset_tries",
+    # 00
+    "check_profile_lookup",
+    "check_class_counts",
+    # 01
+    "check_reconstruction_mse",
+    "check_pca_basis",
+    "check_capacity_prediction",
+    # 02
+    "check_parameter_count",
+    "check_beats_pca",
+    "check_flip_prediction",
+    # 03
     "check_tied_parameter_count",
     "check_frozen_classifier",
     "check_tied_decoder",
+    "check_tied_ratio_prediction",
+    # 04
     "check_transpose_output_sizes",
     "check_small_conv_autoencoder",
-    "check_profile_lookup",
-    "check_class_counts",
-    "check_reconstruction_mse",
-    "check_pca_basis",
-    "check_parameter_count",
-    "check_beats_pca",
+    "check_filter_doubling_prediction",
+    # 05
+    "check_crossover_noise_level",
+    "check_denoising_noise_level",
+    "check_masking_prediction",
+    # 06
+    "check_bernoulli_kl",
+    "check_closest_sparsity_target",
+    "check_active_units_prediction",
+    # 07
+    "check_latent_loss",
+    "check_brightness_axis",
+    "check_sampling_prediction",
 ]
