@@ -11,7 +11,7 @@ from aehelpers._validate import check_choice, check_float, check_int, check_name
 
 PROFILE_ENV_VAR = "AE_PROFILE"
 SCHEDULES = ("constant", "cosine")
-OPTIMIZERS = ("nadam", "sgd")
+OPTIMIZERS = ("nadam", "sgd", "momentum")  # momentum: SGD with momentum 0.9
 # The training regimes a profile sets; each model of aehelpers.registry names one.
 PROFILE_KEYS = ("linear", "stacked", "tied", "greedy", "conv", "denoising", "sparse_l1",
                 "sparse_kl", "vae", "classifier")
@@ -106,9 +106,11 @@ def _settings(default: TrainSettings, **overrides: TrainSettings) -> MappingProx
 
 
 # The linear autoencoder trains on 600 synthetic 3-D points in every profile: it
-# is tiny, and the PCA comparison needs it converged, so it never shrinks.
-# (Few epochs over more points: Keras's per-epoch overhead dwarfs 3-D maths.)
-_LINEAR = TrainSettings(epochs=20, batch_size=32, learning_rate=0.1, optimizer="sgd")
+# is tiny, and the PCA comparison needs it converged, so it never shrinks. Plain SGD
+# (20 epochs) ended 49-91% above PCA's loss over 3 seeds: the thin third direction gives
+# a weak gradient. Momentum 0.9 for 60 epochs ends 0.1-4% above it over 5 seeds (0.3% for
+# the chapter's seed 42), measured with the chapter's cells.
+_LINEAR = TrainSettings(epochs=60, batch_size=32, learning_rate=0.1, optimizer="momentum")
 
 PROFILES = MappingProxyType({
     "ci": Profile(

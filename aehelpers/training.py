@@ -6,6 +6,7 @@ registry, this module and :mod:`aehelpers.cache` together.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -28,7 +29,8 @@ from aehelpers.profiles import COSINE_FLOOR, Profile, get_profile
 # overhead per batch (a stacked-AE epoch on 2 cores: 8.8 s -> 4.7 s at batch 32,
 # 3.5 s -> 2.1 s at batch 128; benchmarks/training_options.py).
 STEPS_PER_EXECUTION = 16
-_OPTIMIZERS = {"nadam": keras.optimizers.Nadam, "sgd": keras.optimizers.SGD}
+_OPTIMIZERS = {"nadam": keras.optimizers.Nadam, "sgd": keras.optimizers.SGD,
+               "momentum": functools.partial(keras.optimizers.SGD, momentum=0.9)}
 # A factory (model, epochs, validation inputs) -> callback or None, plugged in from above by
 # ae.setup_notebook (the live training view of aehelpers.live); None: compact lines only.
 _live_view = None

@@ -77,6 +77,7 @@ def test_fit_compiles_with_the_profiles_optimizer_and_schedule():
     training.fit(linear, points, model_key="linear", profile="ci", epochs=1, verbose=False)
     assert type(linear.optimizer).__name__ == "SGD"
     assert float(linear.optimizer.learning_rate) == pytest.approx(0.1)
+    assert float(linear.optimizer.momentum) == pytest.approx(0.9)
     *_, vae = ae.models.build_variational_autoencoder()
     training.compile_autoencoder(vae, model_key="vae", profile="class")
     schedule = vae.optimizer._learning_rate

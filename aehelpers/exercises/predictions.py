@@ -39,21 +39,31 @@ def check_capacity_prediction(prediction: str, model, baseline, points, *,
         return ratio(mse(points, predict(model, points)),
                      mse(points, predict(baseline, points)))
 
-    reasons = {"too low": "an exact copy needs both kernels to become the identity, and a "
-                          "few epochs of gradient descent only drift towards it.",
-               "too high": "with three codings nothing has to be dropped, so training can also "
-                           "keep part of the thin third direction the 3->2 model throws away."}
+    reasons = {"too low": "an exact copy needs the two kernels to undo each other exactly, and "
+                          "gradient descent only approaches that; this run stopped short of it.",
+               "too high": "with three codings nothing has to be dropped, and every step that "
+                           "keeps more of the thin third direction lowers the loss: think about "
+                           "where that ends."}
     return check_prediction(
         "check_capacity_prediction", prediction, choices=ORDER,
         what='"zero", "lower", "same" or "higher": the 3->3 model\'s loss compared with the '
              "3->2 model's",
         measure=measure, classify=_capacity,
         show=lambda r: f"a loss {r:.2f} times the 3->2 model's",
-        explain=lambda r: "Training moves towards copying: every step that keeps more of "
-                          "the third direction lowers the loss, yet it has not become the "
-                          "exact copier." if 0.05 <= r < 1 else "",
+        explain=_capacity_explained,
         hint=lambda p, r: f"{side(p, _capacity(r))}: {reasons[side(p, _capacity(r))]}",
         show_answer=show_answer, verbose=verbose)
+
+
+def _capacity_explained(ratio: float) -> str:
+    """Say what a 3->3 / 3->2 loss ratio shows about training towards copying."""
+    if ratio < 0.05:
+        return ("Training found (almost) the copier: nothing had to be dropped, and every step "
+                "that kept more of the third direction lowered the loss.")
+    if ratio < 1:
+        return ("Training moves towards copying: every step that keeps more of the third "
+                "direction lowers the loss, yet it has not become the exact copier.")
+    return ""
 
 
 def _capacity(ratio: float) -> str:
