@@ -180,8 +180,18 @@ def noise_panel(autoencoder: keras.Model, clean, noise, noise_level: float) -> N
                       mse(clean, noisy), mse(clean, denoised))
 
 
+# Bin edges for the distribution of every activation of a sigmoid coding layer.
+ACTIVATION_BINS = np.linspace(0.0, 1.0, 41)
+
+
 class SparseSummary(NamedTuple):
-    """One sparse model, measured once so a slider move only swaps arrays."""
+    """One sparse model, measured once so a slider move only swaps arrays.
+
+    ``unit_means`` is what the sparsity penalty steers (each unit's mean over the images);
+    the per-image measures say whether the code is sparse: ``activation_share`` is the
+    share of all activations in each bin of :data:`ACTIVATION_BINS`, ``above_half`` the
+    share above 0.5 and ``active_per_image`` the mean number of units above 0.5 per image.
+    """
 
     target: float
     unit_means: np.ndarray
@@ -189,6 +199,9 @@ class SparseSummary(NamedTuple):
     near_zero: float
     originals: np.ndarray
     reconstructions: np.ndarray
+    activation_share: np.ndarray
+    above_half: float
+    active_per_image: float
 
 
 def summarise_sparse_model(target: float, model, images, *, num_images: int = 5,
@@ -207,8 +220,11 @@ def summarise_sparse_model(target: float, model, images, *, num_images: int = 5,
     codings = encode(encoder, images)
     originals = images[:num_images]
     reconstructions = np.clip(predict(autoencoder, originals), 0.0, 1.0)
+    counts = np.histogram(codings, bins=ACTIVATION_BINS)[0]
     return SparseSummary(target, codings.mean(axis=0), float(codings.mean()),
-                         float(np.mean(codings < threshold)), originals, reconstructions)
+                         float(np.mean(codings < threshold)), originals, reconstructions,
+                         counts / codings.size, float(np.mean(codings > 0.5)),
+                         float(np.mean(np.sum(codings > 0.5, axis=1))))
 
 
 def _trained_parts(name: str, model) -> tuple[keras.Model, keras.Model]:

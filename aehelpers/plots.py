@@ -167,21 +167,25 @@ def _add_thumbnails(ax, points_2d, images, count):
 
 
 def plot_activation_histogram(codings, *, target: float | None = None, ax=None,
-                              title: str = "Mean activation of each coding unit") -> Figure:
-    """Histogram of the units' mean activations, with the target marked.
+                              title: str = "Every activation of the coding layer") -> Figure:
+    """Histogram of every activation (all units, all images) on a log scale, target marked.
 
-    Introduced in 06_sparse_autoencoders.
+    The bars are shares of all activations, so the rare strong activations of a sparse
+    code show beside the many weak ones; the solid line is the mean activation, which is
+    what a sparsity target steers. Introduced in 06_sparse_autoencoders.
     """
     codings = check_array("codings", codings, ndim=2)
     fig, ax = _axes(ax, (6, 3.5))
-    means = codings.mean(axis=0)
-    ax.hist(means, bins=np.linspace(0, 1, 41), color=PALETTE[1])
-    ax.axvline(means.mean(), color=PALETTE[0], linewidth=2,
-               label=f"measured mean {means.mean():.3f}")
+    weights = np.full(codings.size, 1.0 / codings.size)
+    ax.hist(codings.ravel(), bins=np.linspace(0, 1, 41), weights=weights, color=PALETTE[1],
+            label=f"above 0.5: {np.mean(codings > 0.5):.2%}")
+    ax.set_yscale("log")
+    ax.axvline(codings.mean(), color=PALETTE[0], linewidth=2,
+               label=f"mean {codings.mean():.3f}")
     if target is not None:
         target = check_float("target", target, minimum=0.0, maximum=1.0)
         ax.axvline(target, color=PALETTE[3], linestyle="--", linewidth=2, label=f"target {target}")
-    ax.set(xlabel="mean activation over the batch", ylabel="number of units", title=title)
+    ax.set(xlabel="activation", ylabel="share of activations", title=title, xlim=(0, 1))
     ax.legend()
     return fig
 

@@ -238,49 +238,53 @@ def render_noise(artists, panel: explore.NoisePanel, names) -> tuple[dict, str]:
 
 
 def sparsity_explorer(models, images, *, num_images: int = 4) -> Explorer:
-    """Slide the sparsity target across trained models: unit histogram and reconstructions.
+    """Slide the sparsity target across trained models: activations and reconstructions.
 
     ``models`` maps each target sparsity to its trained autoencoder (from the
-    cache); everything is measured once here, so a move only swaps arrays.
+    cache); everything is measured once here, so a move only swaps arrays. The
+    histogram shows every activation (all units, all images) on a log scale, so the
+    rare strong activations of a sparse code stay visible beside the many weak ones.
     Introduced in 06_sparse_autoencoders.
     """
     summaries = explore.summarise_sparse_models(models, images, num_images=num_images)
     num_images = len(summaries[0].originals)
-    bins = np.linspace(0.0, 1.0, 41)
-    counts = [np.histogram(s.unit_means, bins=bins)[0] for s in summaries]
+    bins = explore.ACTIVATION_BINS
+    floor = 1e-5  # empty bins drawn at the floor of the log scale
+    shares = [np.maximum(s.activation_share, floor) for s in summaries]
     controls = {"target": widgets.SelectionSlider(
         options=[(f"{s.target:g}", s.target) for s in summaries], value=summaries[0].target,
         description="target", continuous_update=True)}
     figure = _figure(9.0, 3.6)
     grid = figure.add_gridspec(2, num_images + 2, width_ratios=[1.4, 1.4] + [1] * num_images)
     hist_ax = figure.add_subplot(grid[:, :2])
-    stairs = hist_ax.stairs(counts[0], bins, fill=True, color=PALETTE[1])
-    hist_ax.set(xlim=(0, 1), ylim=(0, 1.05 * max(c.max() for c in counts)),
-                xlabel="mean activation of a unit", ylabel="units")
+    stairs = hist_ax.stairs(shares[0], bins, fill=True, color=PALETTE[1], baseline=floor)
+    hist_ax.set(xlim=(0, 1), ylim=(floor, 1.0), yscale="log",
+                xlabel="activation (every unit, every image)", ylabel="share of activations")
     target_line = hist_ax.axvline(0, color=PALETTE[3], linestyle="--", linewidth=2)
     measured_line = hist_ax.axvline(0, color=PALETTE[0], linewidth=2)
-    hist_ax.set_title("mean activation per unit", fontsize=11)
+    hist_ax.set_title("all activations", fontsize=11)
     artists = [[_image_axes(figure.add_subplot(grid[row, 2 + col]), "") for col in
                 range(num_images)] for row in range(2)]
     artists[0][0].axes.set_title("input", fontsize=10)
     artists[1][0].axes.set_title("output", fontsize=10)
-    figure.subplots_adjust(left=0.08, right=0.99, top=0.88, bottom=0.15, wspace=0.1)
-    by_target = {s.target: (s, c) for s, c in zip(summaries, counts, strict=True)}
+    figure.subplots_adjust(left=0.1, right=0.99, top=0.88, bottom=0.15, wspace=0.1)
+    by_target = {s.target: (s, share) for s, share in zip(summaries, shares, strict=True)}
 
     def update():
-        summary, count = by_target[controls["target"].value]
-        stairs.set_data(count)
+        summary, share = by_target[controls["target"].value]
+        stairs.set_data(share)
         target_line.set_xdata([summary.target] * 2)
         measured_line.set_xdata([summary.measured] * 2)
         for row, arrays in zip(artists, (summary.originals, summary.reconstructions),
                                strict=True):
             for artist, array in zip(row, arrays, strict=True):
                 artist.set_data(array)
-        shown = {"histogram": count.astype(np.float32), "originals": summary.originals,
+        shown = {"histogram": share.astype(np.float32), "originals": summary.originals,
                  "reconstructions": summary.reconstructions}
-        return shown, (f"target <b>{summary.target:g}</b> (dashed), measured mean activation "
+        return shown, (f"target <b>{summary.target:g}</b> (dashed), mean activation "
                        f"<b>{summary.measured:.3f}</b> (solid); {summary.near_zero:.0%} of "
-                       "activations below 0.1")
+                       f"activations below 0.1, {summary.above_half:.2%} above 0.5; "
+                       f"<b>{summary.active_per_image:.1f}</b> units above 0.5 per image")
 
     return Explorer(controls, figure, update, [stairs, target_line, measured_line,
                                                *artists[0], *artists[1]])

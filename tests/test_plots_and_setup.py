@@ -63,10 +63,14 @@ def test_sparsity_figures():
     q = kl_line.get_xdata()
     for line in (kl_line, mae_line, mse_line):  # every loss is smallest at the target
         assert min(line.get_ydata()) >= 0 and abs(q[np.argmin(line.get_ydata())] - 0.1) < 0.003
-    codings = np.random.default_rng(0).uniform(size=(100, 50))
+    codings = np.full((100, 50), 0.05)
+    codings[:, :5] = 0.91  # 10% of all activations strongly on, the rest dim
     fig = plots.plot_activation_histogram(codings, target=0.1)
-    assert fig.axes[0].patches and "target 0.1" in [t.get_text() for t in
-                                                     fig.axes[0].get_legend().get_texts()]
+    heights = [patch.get_height() for patch in fig.axes[0].patches]
+    assert heights[2] == pytest.approx(0.9) and heights[36] == pytest.approx(0.1)  # 0.05, 0.91
+    assert sum(heights) == pytest.approx(1.0) and fig.axes[0].get_yscale() == "log"
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "target 0.1" in legend and "above 0.5: 10.00%" in legend and "mean 0.136" in legend
     with pytest.raises(ValueError, match="target"):
         plots.plot_sparsity_losses(1.0)
 

@@ -99,6 +99,14 @@ def test_sparse_summary(sparse_models, data):
     assert summary.measured == pytest.approx(float(summary.unit_means.mean()), rel=1e-5)
     assert summary.originals.shape == summary.reconstructions.shape == (3, 28, 28)
     assert 0 <= summary.near_zero <= 1
+    # Per-image measures, against codings computed here with Keras directly.
+    codings = sparse_models[0.05].encoder.predict(data.x_test[:100], verbose=0)
+    assert summary.activation_share.shape == (len(explore.ACTIVATION_BINS) - 1,)
+    assert summary.activation_share.sum() == pytest.approx(1.0)
+    assert summary.above_half == pytest.approx(float(np.mean(codings > 0.5)), abs=1e-6)
+    assert summary.active_per_image == pytest.approx(20 * summary.above_half, rel=1e-5)
+    lowest = summary.activation_share[0]  # activations in [0, 0.025)
+    assert lowest == pytest.approx(float(np.mean(codings < 0.025)), abs=1e-6)
 
 
 @pytest.mark.parametrize("call, message", [
@@ -135,8 +143,9 @@ def test_sparsity_explorer_swaps_models(sparse_models, data):
     explorer = ae.widgets.sparsity_explorer(sparse_models, data.x_test[:200], num_images=3)
     assert explorer.sliders["target"].value == 0.05
     assert _moves_picture(explorer, "target", 0.2, ["histogram", "reconstructions"])
-    assert explorer.images["histogram"].sum() == 20  # one count per coding unit
-    assert "0.2" in explorer.readout.value
+    # Shares of all activations (empty bins at the log scale's floor of 1e-5).
+    assert explorer.images["histogram"].sum() == pytest.approx(1.0, abs=40 * 1e-5)
+    assert "0.2" in explorer.readout.value and "units above 0.5 per image" in explorer.readout.value
 
 
 def test_latent_explorer_one_slider_one_coordinate(vae):

@@ -83,17 +83,21 @@ def check_active_units_prediction(prediction: float, encoder, images, *,
             codings["all"] = predict(encoder, images)
         return float(np.mean(np.sum(codings["all"] > threshold, axis=1)))
 
-    reasons = {"too high": "the target fixes each unit's MEAN activation only, and a mean of a "
-                           "few percent can come from a few units fully on or from many units "
-                           "a little on; look again at the 'below 0.1' column of section 3.",
-               "too low": "the images still need some strongly active units to be rebuilt."}
+    reasons = {"too high": f"fewer activations reach {threshold:g} than that: the model meets "
+                           "its target mostly with values near the target; read the share of "
+                           f"activations above {threshold:g} in the histogram of all "
+                           "activations (section 5) and multiply it by the number of units.",
+               "too low": f"more activations reach {threshold:g} than that: the histogram of all "
+                          "activations (section 5) has a tail above the target; multiply its "
+                          f"share above {threshold:g} by the number of units."}
     return check_prediction(
         "check_active_units_prediction", prediction, minimum=0.0,
         tolerance=lambda n: max(1.5, 0.3 * n),
         what=f"how many coding units you expect above {threshold:g} in a typical image",
         measure=measure, show=lambda n: f"{n:.2f} units above {threshold:g} per image on average",
-        explain=lambda n: "The penalty controls each unit's mean activation; this model meets "
-                          "it with many weak activations rather than a few units fully on.",
+        explain=lambda n: "The penalty controls each unit's mean activation; the model meets it "
+                          "with many activations near the target and a thin tail of stronger "
+                          "ones, not with a few units fully on.",
         hint=lambda p, n: f"{side(p, n)}: {reasons[side(p, n)]}",
         show_answer=show_answer, verbose=verbose)
 
