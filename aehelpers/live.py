@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from aehelpers._validate import check_images, check_int, check_model
+from aehelpers._validate import check_float, check_images, check_int, check_model
 from aehelpers.models import IMAGE_SHAPE, io_shapes
 from aehelpers.plots import PALETTE
 
@@ -42,12 +42,18 @@ class TrainingView(keras.callbacks.Callback):
 
     ``images`` are a few fixed validation images (none: curves only, for
     models that do not rebuild images). ``seconds`` totals the time spent
-    drawing, so its cost can be measured against training time.
+    drawing, so its cost can be measured against training time. The picture is
+    redrawn at most once per ``min_interval`` seconds (and always after the last
+    epoch), so models with very short epochs do not spend their time drawing.
     """
 
-    def __init__(self, epochs: int, *, images=None, num_images: int = 6, title: str = ""):
+    def __init__(self, epochs: int, *, images=None, num_images: int = 6, title: str = "",
+                 min_interval: float = 1.0):
         super().__init__()
         self.epochs = check_int("epochs", epochs, minimum=1, maximum=10_000)
+        self.min_interval = check_float("min_interval", min_interval, minimum=0.0,
+                                        maximum=3600.0)
+        self._last_drawn = -float("inf")
         num_images = check_int("num_images", num_images, minimum=1, maximum=12)
         self.images = None if images is None else check_images("images", images)[:num_images]
         self.title = title
@@ -68,10 +74,21 @@ class TrainingView(keras.callbacks.Callback):
         start = time.perf_counter()
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        self._redraw(epoch + 1)
-        if self._handle is not None:
-            self._handle.update(self._bundle(), raw=True)
+        if epoch + 1 >= self.epochs or start - self._last_drawn >= self.min_interval:
+            self._redraw(epoch + 1)
+            if self._handle is not None:
+                self._handle.update(self._bundle(), raw=True)
+            self._last_drawn = time.perf_counter()
         self.seconds += time.perf_counter() - start
+
+    def on_train_end(self, logs=None):
+        """Draw the final state if training stopped early, before the last epoch."""
+        done = len(self.history.get("loss", []))
+        if done and done < self.epochs and self._handle is not None:
+            start = time.perf_counter()
+            self._redraw(done)
+            self._handle.update(self._bundle(), raw=True)
+            self.seconds += time.perf_counter() - start
 
     def _build(self) -> None:
         self._figure = Figure(figsize=(9.0, 2.6), dpi=_DPI)

@@ -34,7 +34,7 @@ def shown(monkeypatch):
 
 def test_view_updates_once_per_epoch_with_curves_and_reconstructions(images, shown):
     *_, model = ae.models.build_stacked_autoencoder()
-    view = live.TrainingView(3, images=images[:4], title="stacked")
+    view = live.TrainingView(3, images=images[:4], title="stacked", min_interval=0)
     history = training.fit(model, images, model_key="stacked", profile="ci", epochs=3,
                            validation_data=(images,), verbose=False, callbacks=[view])
     assert len(shown) == 1 + 3  # the first picture, then one update per epoch
@@ -50,11 +50,26 @@ def test_view_updates_once_per_epoch_with_curves_and_reconstructions(images, sho
 
 def test_models_that_do_not_rebuild_images_get_curves_only(shown):
     *_, linear = ae.models.build_linear_autoencoder()
-    view = live.TrainingView(2)
+    view = live.TrainingView(2, min_interval=0)
     points = ae.data.make_3d_dataset(num_points=64)
     training.fit(linear, points, model_key="linear", profile="ci", epochs=2, verbose=False,
                  callbacks=[view])
     assert len(shown) == 3 and view._artists == []
+
+
+def test_short_epochs_are_drawn_at_most_once_per_interval_and_always_at_the_end(shown):
+    *_, linear = ae.models.build_linear_autoencoder()
+    view = live.TrainingView(5, min_interval=3600)
+    points = ae.data.make_3d_dataset(num_points=64)
+    training.fit(linear, points, model_key="linear", profile="ci", epochs=5, verbose=False,
+                 callbacks=[view])
+    # The first picture, the first epoch (the interval starts there), and the last epoch.
+    assert [b["text/plain"] for b in shown] == ["<training view: epoch 0/5>",
+                                                "<training view: epoch 1/5>",
+                                                "<training view: epoch 5/5>"]
+    assert len(view.history["loss"]) == 5  # every epoch is still recorded
+    with pytest.raises(ValueError, match="min_interval"):
+        live.TrainingView(5, min_interval=-1)
 
 
 def test_fit_shows_the_view_only_when_plugged_in_and_verbose(images, shown, monkeypatch):
