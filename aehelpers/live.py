@@ -38,57 +38,66 @@ def in_kernel() -> bool:
 
 
 class TrainingView(keras.callbacks.Callback):
-    """Redraw the loss curves and a row of reconstructions after every epoch.
+    """Redraw the loss curves and a row of reconstructions as a model trains.
 
     ``images`` are a few fixed validation images (none: curves only, for
     models that do not rebuild images). ``seconds`` totals the time spent
     drawing, so its cost can be measured against training time. The picture is
-    redrawn at most once per ``min_interval`` seconds (and always after the last
-    epoch), so models with very short epochs do not spend their time drawing.
+    drawn after the first epoch and the last, and in between whenever the drawing
+    so far, plus the next picture and the final one, stays within ``max_share`` of
+    the training time (``None``: after every epoch). Short epochs are therefore
+    drawn less often, and long ones every time.
     """
 
     def __init__(self, epochs: int, *, images=None, num_images: int = 6, title: str = "",
-                 min_interval: float = 1.0):
+                 max_share: float | None = 0.03):
         super().__init__()
         self.epochs = check_int("epochs", epochs, minimum=1, maximum=10_000)
-        self.min_interval = check_float("min_interval", min_interval, minimum=0.0,
-                                        maximum=3600.0)
-        self._last_drawn = -float("inf")
+        self.max_share = None if max_share is None else check_float(
+            "max_share", max_share, minimum=0.0, maximum=1.0, open_min=True)
         num_images = check_int("num_images", num_images, minimum=1, maximum=12)
         self.images = None if images is None else check_images("images", images)[:num_images]
         self.title = title
         self.history: dict[str, list[float]] = {}
         self.seconds = 0.0
+        self._started = 0.0
+        self._cost = 0.0  # the last picture's drawing time
         self._handle = None
         self._figure = self._lines = self._artists = None
 
     def on_train_begin(self, logs=None):
-        start = time.perf_counter()
-        self._build()
+        """Show a line of text at once; the first picture comes after the first epoch."""
         from IPython.display import display
 
-        self._handle = display(self._bundle(), raw=True, display_id=True)
-        self.seconds += time.perf_counter() - start
+        self._started = time.perf_counter()
+        self._handle = display({"text/plain": f"<training view: epoch 0/{self.epochs}>"},
+                               raw=True, display_id=True)
 
     def on_epoch_end(self, epoch, logs=None):
-        start = time.perf_counter()
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        if epoch + 1 >= self.epochs or start - self._last_drawn >= self.min_interval:
-            self._redraw(epoch + 1)
-            if self._handle is not None:
-                self._handle.update(self._bundle(), raw=True)
-            self._last_drawn = time.perf_counter()
-        self.seconds += time.perf_counter() - start
+        done = epoch + 1
+        elapsed = time.perf_counter() - self._started
+        affordable = (self.max_share is None
+                      or self.seconds + 2 * self._cost <= self.max_share * elapsed)
+        if done == 1 or done >= self.epochs or affordable:
+            self._draw(done)
 
     def on_train_end(self, logs=None):
         """Draw the final state if training stopped early, before the last epoch."""
         done = len(self.history.get("loss", []))
-        if done and done < self.epochs and self._handle is not None:
-            start = time.perf_counter()
-            self._redraw(done)
+        if 1 < done < self.epochs:
+            self._draw(done)
+
+    def _draw(self, done: int) -> None:
+        start = time.perf_counter()
+        if self._figure is None:
+            self._build()
+        self._redraw(done)
+        if self._handle is not None:
             self._handle.update(self._bundle(), raw=True)
-            self.seconds += time.perf_counter() - start
+        self._cost = time.perf_counter() - start
+        self.seconds += self._cost
 
     def _build(self) -> None:
         self._figure = Figure(figsize=(9.0, 2.6), dpi=_DPI)

@@ -34,12 +34,13 @@ def shown(monkeypatch):
 
 def test_view_updates_once_per_epoch_with_curves_and_reconstructions(images, shown):
     *_, model = ae.models.build_stacked_autoencoder()
-    view = live.TrainingView(3, images=images[:4], title="stacked", min_interval=0)
+    view = live.TrainingView(3, images=images[:4], title="stacked", max_share=None)
     history = training.fit(model, images, model_key="stacked", profile="ci", epochs=3,
                            validation_data=(images,), verbose=False, callbacks=[view])
-    assert len(shown) == 1 + 3  # the first picture, then one update per epoch
-    pictures = [base64.b64decode(b["image/png"]) for b in shown]
-    assert all(p.startswith(b"\x89PNG") for p in pictures) and len(set(pictures)) == 4
+    # A line of text at once, then one picture per epoch, each replacing the last.
+    assert len(shown) == 1 + 3 and shown[0] == {"text/plain": "<training view: epoch 0/3>"}
+    pictures = [base64.b64decode(b["image/png"]) for b in shown[1:]]
+    assert all(p.startswith(b"\x89PNG") for p in pictures) and len(set(pictures)) == 3
     assert shown[-1]["text/plain"] == "<training view: epoch 3/3>"
     assert view.history["val_loss"] == pytest.approx(history["val_loss"])
     # The bottom row shows the model's current reconstructions of the fixed images.
@@ -50,26 +51,26 @@ def test_view_updates_once_per_epoch_with_curves_and_reconstructions(images, sho
 
 def test_models_that_do_not_rebuild_images_get_curves_only(shown):
     *_, linear = ae.models.build_linear_autoencoder()
-    view = live.TrainingView(2, min_interval=0)
+    view = live.TrainingView(2, max_share=None)
     points = ae.data.make_3d_dataset(num_points=64)
     training.fit(linear, points, model_key="linear", profile="ci", epochs=2, verbose=False,
                  callbacks=[view])
     assert len(shown) == 3 and view._artists == []
 
 
-def test_short_epochs_are_drawn_at_most_once_per_interval_and_always_at_the_end(shown):
+def test_drawing_stays_within_its_share_and_always_shows_the_first_and_last_epoch(shown):
     *_, linear = ae.models.build_linear_autoencoder()
-    view = live.TrainingView(5, min_interval=3600)
+    view = live.TrainingView(5, max_share=1e-9)  # no picture is affordable in between
     points = ae.data.make_3d_dataset(num_points=64)
     training.fit(linear, points, model_key="linear", profile="ci", epochs=5, verbose=False,
                  callbacks=[view])
-    # The first picture, the first epoch (the interval starts there), and the last epoch.
+    # The line of text, the first epoch and the last epoch.
     assert [b["text/plain"] for b in shown] == ["<training view: epoch 0/5>",
                                                 "<training view: epoch 1/5>",
                                                 "<training view: epoch 5/5>"]
     assert len(view.history["loss"]) == 5  # every epoch is still recorded
-    with pytest.raises(ValueError, match="min_interval"):
-        live.TrainingView(5, min_interval=-1)
+    with pytest.raises(ValueError, match="max_share"):
+        live.TrainingView(5, max_share=0)
 
 
 def test_fit_shows_the_view_only_when_plugged_in_and_verbose(images, shown, monkeypatch):
