@@ -1,6 +1,6 @@
 """Maintainer tool: write the measured runtimes into the chapters' headers and chapter 00's map.
 
-    python -m tools.runtimes     # after benchmarks/notebook_suite.py --profile class --cold --then-warm
+    python -m tools.runtimes   # after notebook_suite.py --profile class --cold --then-warm
 
 Reads benchmarks/results/notebooks_class_cold.md and notebooks_class_warm.md (written by
 the notebook suite) and rewrites, in plain words for learners, each chapter's
