@@ -125,7 +125,8 @@ class TrainingView(keras.callbacks.Callback):
                     ax.set_axis_off()
             self._figure.axes[1].set_title("inputs", fontsize=9, loc="left")
             self._figure.axes[2].set_title("reconstructions", fontsize=9, loc="left")
-        self._figure.subplots_adjust(left=0.11, right=0.99, top=0.85, bottom=0.18, wspace=0.05)
+        self._figure.subplots_adjust(left=0.11, right=0.99, top=0.85, bottom=0.25, wspace=0.05,
+                                     hspace=0.4)
         self._redraw(0)
 
     def _redraw(self, done: int) -> None:
