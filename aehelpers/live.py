@@ -108,10 +108,10 @@ class TrainingView(keras.callbacks.Callback):
         curves.set(xlabel="epoch", ylabel="loss", xlim=(0.5, self.epochs + 0.5))
         curves.grid(alpha=0.3)
         self._lines = {}
-        for key, color, style in (("loss", PALETTE[1], "-"), ("val_loss", PALETTE[0], "--")):
+        # The colours and styles of plots.plot_history, so the live and the final plot agree.
+        for key, color, style in (("loss", PALETTE[0], "-"), ("val_loss", PALETTE[1], "--")):
             (self._lines[key],) = curves.plot([], [], style, color=color, marker="o",
                                               markersize=3, label=key)
-        curves.legend(fontsize=9, loc="upper right")
         self._curves = curves
         self._artists = []
         if self.images is not None:
@@ -133,6 +133,9 @@ class TrainingView(keras.callbacks.Callback):
         for key, line in self._lines.items():
             values = self.history.get(key, [])
             line.set_data(np.arange(1, len(values) + 1), values)
+        drawn = [line for key, line in self._lines.items() if self.history.get(key)]
+        if drawn:  # a legend for the curves there are (no val_loss without validation data)
+            self._curves.legend(handles=drawn, fontsize=9, loc="upper right")
         every = [v for key in self._lines for v in self.history.get(key, [])]
         if every:
             low, high = min(every), max(every)

@@ -55,8 +55,10 @@ def plot_image_grid(images, *, titles: Sequence[str] | None = None, num_cols: in
     if titles is not None:
         titles = check_texts("titles", titles, length=len(images))
     scale = check_float("scale", scale, minimum=0.0, maximum=10.0, open_min=True)
+    row_height = scale + (0.3 if titles is not None else 0.0)  # room for each row's titles
+    height = row_height * num_rows + (0.5 if title else 0)
     fig, axes = plt.subplots(num_rows, num_cols, squeeze=False,
-                             figsize=(scale * num_cols, scale * num_rows + (0.5 if title else 0)))
+                             figsize=(scale * num_cols, height))
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index < len(images):
@@ -186,7 +188,7 @@ def plot_activation_histogram(codings, *, target: float | None = None, ax=None,
         target = check_float("target", target, minimum=0.0, maximum=1.0)
         ax.axvline(target, color=PALETTE[3], linestyle="--", linewidth=2, label=f"target {target}")
     ax.set(xlabel="activation", ylabel="share of activations", title=title, xlim=(0, 1))
-    ax.legend()
+    ax.legend(loc="upper right", fontsize=9)
     return fig
 
 

@@ -122,7 +122,7 @@ PROFILES = MappingProxyType({
     ),
     "class": Profile(
         name="class",
-        description="classroom: full 55k/5k/10k data, about a minute per model",
+        description="classroom: full 55k/5k/10k data, 6-10 epochs per model",
         train_size=55_000, valid_size=5_000, test_size=10_000,
         settings=_settings(
             TrainSettings(10, 128, 2e-3), linear=_LINEAR,

@@ -45,16 +45,25 @@ def check_masking_prediction(prediction: str, autoencoder, images, *, rate: floa
     reasons = {"too low": "it never saw a blank pixel in training, but it learned to pull any "
                           "damaged image back towards a plausible garment, and blank pixels "
                           "are damage too.",
-               "too high": "the denoiser only learned to undo Gaussian noise, and blank pixels "
-                           "look nothing like it."}
+               "too high": "its output can be no better than its own reconstruction error: "
+                           "compare how much this damage costs with what a 30-number "
+                           "bottleneck loses on a clean image (section 3)."}
+
+    def explain(gain: float) -> str:
+        if gain > 0.5:
+            return ("Denoising is not tied to one kind of noise: the bottleneck keeps what is "
+                    "typical of garments and drops the rest, whatever the damage.")
+        return ("With this much damage the denoiser's own reconstruction error is about as "
+                "large as what it repairs, or larger, just as for low Gaussian noise in "
+                "section 3.")
+
     return check_prediction(
         "check_masking_prediction", prediction, choices=CHANGES,
         what='"better", "same" or "worse": the denoised images\' PSNR against the damaged ones\'',
         measure=measure, classify=classify,
         show=lambda g: f"a change of {g:+.1f} dB from the damaged images' PSNR to the "
                        "denoised ones'",
-        explain=lambda g: "Denoising is not tied to one kind of noise: the bottleneck keeps "
-                          "what is typical of garments and drops the rest, whatever the damage.",
+        explain=explain,
         hint=lambda p, g: f"{side(p, classify(g), CHANGES)}: "
                           f"{reasons[side(p, classify(g), CHANGES)]}",
         show_answer=show_answer, verbose=verbose)
