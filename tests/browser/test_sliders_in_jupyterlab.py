@@ -43,6 +43,12 @@ PANEL_IMAGE = """(slider) => {
 }"""
 
 
+# Panels that need a horizontal scrollbar at this window width: the output area holding a
+# panel is narrower than what the panel draws.
+OVERFLOWING_PANELS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+  .filter(o => o.querySelector('.widget-hbox') && o.scrollWidth > o.clientWidth + 1)
+  .map(o => `${o.scrollWidth} px of panel in ${o.clientWidth} px`)"""
+
 STATE = """() => [document.querySelector('.jp-Notebook-ExecutionIndicator')?.textContent,
   [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim())
   .join(' ')]"""
@@ -113,6 +119,8 @@ def test_every_slider_moves_its_picture(browser, jupyter_url, name):
     page = context.new_page()
     try:
         _run_all(page, jupyter_url, name)
+        overflowing = page.evaluate(OVERFLOWING_PANELS)
+        assert not overflowing, f"{name}: a panel needs a scrollbar: {overflowing}"
         handles = page.locator(".widget-slider .noUi-handle")
         count = handles.count()
         assert count >= 1, f"{name}: no slider found"
