@@ -166,6 +166,20 @@ def _broken_keras_files() -> list[Path]:
     return broken
 
 
+def without_class(data: FashionMNIST, label: int) -> FashionMNIST:
+    """Return ``data`` with class ``label`` removed from the training and validation sets.
+
+    The test set stays whole, so the left-out class can be scored there as an anomaly.
+    Introduced in 08_applications.
+    """
+    if not isinstance(data, FashionMNIST):
+        raise TypeError(f"data must come from ae.load_fashion_mnist, got {type(data).__name__}")
+    label = check_int("label", label, minimum=0, maximum=len(CLASS_NAMES) - 1)
+    keep_train, keep_valid = data.y_train != label, data.y_valid != label
+    return data._replace(x_train=data.x_train[keep_train], y_train=data.y_train[keep_train],
+                         x_valid=data.x_valid[keep_valid], y_valid=data.y_valid[keep_valid])
+
+
 def make_3d_dataset(num_points: int = 600, *, noise: float = 0.1, seed: int = 42) -> np.ndarray:
     """Return ``num_points`` float32 3-D points lying close to a tilted plane.
 

@@ -23,7 +23,7 @@ from aehelpers._validate import (
     check_seed,
     check_shape,
 )
-from aehelpers.metrics import mse, psnr
+from aehelpers.metrics import confusion_at_threshold, mse, nearest_neighbours, psnr
 from aehelpers.models import IMAGE_SHAPE, check_autoencoder, check_encoder, codings_size, io_shapes
 from aehelpers.training import predict
 
@@ -288,3 +288,236 @@ def interpolation_panel(decoder: keras.Model, codings_a, codings_b, image_a, ima
     codings = ((1.0 - alpha) * codings_a + alpha * codings_b).astype(np.float32)
     return (np.clip(_call(decoder, codings[None])[0], 0.0, 1.0),
             ((1.0 - alpha) * image_a + alpha * image_b).astype(np.float32))
+
+
+# --- Chapter 07: the shape of the latent space --------------------------------------------
+
+class LatentMap(NamedTuple):
+    """The 2-D codings of some images, with their centre and spread along each axis.
+
+    Sliders and grids work in standard units (``centre + u * scale``), so one slider
+    position is a comparable spot on any model's map.
+    """
+
+    points: np.ndarray
+    centre: np.ndarray
+    scale: np.ndarray
+
+
+def latent_map(encoder: keras.Model, images) -> LatentMap:
+    """Encode ``images`` with a 2-D encoder (a VAE's: its means) and measure the map.
+
+    Introduced in 07_variational_autoencoders.
+    """
+    points = encode(encoder, images).astype(np.float64)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"encoder must produce 2-D codings for a latent map, got shape "
+                         f"{points.shape[1:]}")
+    if len(points) < 2:
+        raise ValueError(f"images must hold at least 2 images, got {len(points)}")
+    scale = np.maximum(points.std(axis=0), 1e-6)  # a collapsed axis still maps somewhere
+    return LatentMap(points.astype(np.float32), points.mean(axis=0).astype(np.float32),
+                     scale.astype(np.float32))
+
+
+def _checked_map(value: object) -> LatentMap:
+    if not isinstance(value, LatentMap):
+        raise TypeError(f"latent map must come from ae.explore.latent_map, got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def map_coding(latent: LatentMap, u: float, v: float) -> np.ndarray:
+    """Return the coding ``u`` and ``v`` standard units from the map's centre.
+
+    Introduced in 07_variational_autoencoders.
+    """
+    latent = _checked_map(latent)
+    offset = np.array([check_float("u", u), check_float("v", v)], dtype=np.float32)
+    return (latent.centre + offset * latent.scale).astype(np.float32)
+
+
+def decoded_grid(decoder: keras.Model, latent: LatentMap, *, steps: int = 9,
+                 span: float = 2.5) -> np.ndarray:
+    """Decode a ``steps`` x ``steps`` grid over the map (+-``span`` standard units) as one image.
+
+    Rows run from high to low second coordinate, as on a plot. Introduced in
+    07_variational_autoencoders.
+    """
+    latent = _checked_map(latent)
+    steps = check_int("steps", steps, minimum=2, maximum=30)
+    span = check_float("span", span, minimum=0.0, maximum=10.0, open_min=True)
+    offsets = np.linspace(-span, span, steps)
+    u, v = np.meshgrid(offsets, offsets[::-1])
+    codings = latent.centre + np.stack([u.ravel(), v.ravel()], axis=1) * latent.scale
+    images = decode_codings(decoder, codings.astype(np.float32))
+    return images.reshape(steps, steps, 28, 28).transpose(0, 2, 1, 3).reshape(steps * 28,
+                                                                            steps * 28)
+
+
+# Frame colours of mosaic tiles: right (same class, or truly anomalous), wrong, and none.
+FRAME_COLOURS = {True: (0.07, 0.47, 0.2), False: (0.8, 0.4, 0.47), None: (1.0, 1.0, 1.0)}
+
+
+def mosaic(images, *, num_cols: int, frames=None, border: int = 2) -> np.ndarray:
+    """Tile images (dark on white, as the figures draw them) into one RGB array.
+
+    ``frames`` gives each tile's frame: True (green), False (red) or None (no frame);
+    a missing tile stays white. Introduced in 08_applications.
+    """
+    images = check_images("images", images)
+    num_cols = check_int("num_cols", num_cols, minimum=1, maximum=100)
+    border = check_int("border", border, minimum=0, maximum=5)
+    frames = [None] * len(images) if frames is None else list(frames)
+    if len(frames) != len(images) or any(f not in FRAME_COLOURS for f in frames):
+        raise ValueError(f"frames must hold one True, False or None per image ({len(images)})")
+    num_rows = -(-len(images) // num_cols)
+    size = 28 + 2 * border
+    tiles = np.ones((num_rows * size, num_cols * size, 3), dtype=np.float32)
+    for index, (image, frame) in enumerate(zip(images, frames, strict=True)):
+        top, left = (index // num_cols) * size, (index % num_cols) * size
+        tiles[top:top + size, left:left + size] = FRAME_COLOURS[frame]
+        tiles[top + border:top + border + 28, left + border:left + border + 28] = (
+            1.0 - image)[..., None]
+    return tiles
+
+
+class VaeSummary(NamedTuple):
+    """One VAE measured once, so the beta panel's moves only swap arrays.
+
+    ``map_points`` are the means along ``map_dims``, the two dimensions with the most
+    KL; a dimension is active when its mean KL exceeds 0.1 nats.
+    """
+
+    multiple: float
+    map_points: np.ndarray
+    map_dims: tuple[int, int]
+    kl_per_dim: np.ndarray
+    active_dims: int
+    reconstruction_mse: float
+    mean_kl: float
+    originals: np.ndarray
+    reconstructions: np.ndarray
+    samples: np.ndarray
+
+
+def summarise_vae(multiple: float, model, images, *, num_images: int = 4,
+                  num_samples: int = 8, seed: int = 42) -> VaeSummary:
+    """Measure a VAE trained with KL weight ``multiple`` / 784 on ``images``.
+
+    Reconstructions decode the means; samples decode N(0, I) draws of one fixed seed,
+    the same draws for every model. Introduced in 07_variational_autoencoders.
+    """
+    multiple = check_float("multiple", multiple, minimum=0.0, maximum=1000.0, open_min=True)
+    encoder = _trained_parts("model", model)[0]
+    if len(encoder.outputs) != 3:
+        raise TypeError(f"model must be a VAE (its encoder gives mean, log_var and codings), "
+                        f"got an encoder with {len(encoder.outputs)} output(s)")
+    images = check_images("images", images)
+    num_images = check_int("num_images", num_images, minimum=1, maximum=min(12, len(images)))
+    num_samples = check_int("num_samples", num_samples, minimum=1, maximum=64)
+    mean, log_var, _ = predict(encoder, images)
+    mean, log_var = mean.astype(np.float64), np.clip(log_var.astype(np.float64), -30, 30)
+    kl = -0.5 * (1.0 + log_var - np.exp(log_var) - mean**2)
+    kl_per_dim = kl.mean(axis=0)
+    if len(kl_per_dim) < 2:
+        raise ValueError("model must have at least 2 coding dimensions for a latent map")
+    first, second = (int(i) for i in np.argsort(-kl_per_dim)[:2])
+    decoder = model.decoder
+    reconstructions = decode_codings(decoder, mean.astype(np.float32))
+    rng = np.random.default_rng(check_seed("seed", seed))
+    samples = decode_codings(decoder, rng.normal(size=(num_samples, len(kl_per_dim))).astype(
+        np.float32))
+    return VaeSummary(multiple, mean[:, [first, second]].astype(np.float32), (first, second),
+                      kl_per_dim, int(np.sum(kl_per_dim > 0.1)), mse(images, reconstructions),
+                      float(kl.sum(axis=1).mean()), images[:num_images],
+                      reconstructions[:num_images], samples)
+
+
+def summarise_vaes(models: Mapping[float, object], images, **kwargs) -> list[VaeSummary]:
+    """Summarise every ``{KL weight multiple: trained VAE}`` pair, sorted by the multiple."""
+    if not isinstance(models, Mapping) or not models:
+        raise TypeError("models must be a non-empty dict {KL weight multiple: trained VAE}")
+    for multiple, model in models.items():
+        check_float(f"models key {multiple!r}", multiple, minimum=0.0, open_min=True)
+        _trained_parts(f"models[{multiple!r}]", model)
+    return [summarise_vae(m, models[m], images, **kwargs) for m in sorted(models)]
+
+
+# --- Chapter 08: anomalies and retrieval -------------------------------------------------
+
+def reconstruction_errors(autoencoder: keras.Model, images) -> np.ndarray:
+    """Return each image's reconstruction MSE: the anomaly score of chapter 08.
+
+    Introduced in 08_applications.
+    """
+    images = check_images("images", images)
+    outputs = predict(check_autoencoder("autoencoder", autoencoder), images)
+    return mse(images, np.clip(outputs, 0.0, 1.0), per_image=True)
+
+
+class ThresholdView(NamedTuple):
+    """What one threshold on the anomaly scores does: counts, rates, the items beside it."""
+
+    threshold: float
+    counts: dict
+    precision: float
+    recall: float
+    below: np.ndarray  # indices of the highest scores under the threshold, nearest first
+    above: np.ndarray  # indices of the lowest scores at or over it, nearest first
+
+
+class RankedScores(NamedTuple):
+    """Anomaly scores sorted once, so each threshold costs a binary search."""
+
+    order: np.ndarray
+    sorted_scores: np.ndarray
+    anomalies_below: np.ndarray  # anomalies among the first i sorted items, i = 0..n
+    total_anomalies: int
+
+
+def rank_scores(scores, is_anomaly) -> RankedScores:
+    """Sort anomaly scores once for :func:`threshold_view`. Introduced in 08_applications."""
+    confusion_at_threshold(scores, is_anomaly, 0.0)  # the same checks, the same messages
+    scores = np.asarray(scores, dtype=np.float64)
+    flags = np.asarray(is_anomaly).astype(bool)
+    order = np.argsort(scores, kind="stable")
+    return RankedScores(order, scores[order], np.r_[0, np.cumsum(flags[order])],
+                        int(flags.sum()))
+
+
+def threshold_view(ranked: RankedScores, threshold: float, *, num_items: int = 4
+                   ) -> ThresholdView:
+    """Flag scores at or over ``threshold``: confusion counts, precision, recall, neighbours.
+
+    Introduced in 08_applications.
+    """
+    if not isinstance(ranked, RankedScores):
+        raise TypeError(f"ranked must come from ae.explore.rank_scores, got "
+                        f"{type(ranked).__name__}")
+    threshold = check_float("threshold", threshold)
+    num_items = check_int("num_items", num_items, minimum=0, maximum=50)
+    total = len(ranked.order)
+    cut = int(np.searchsorted(ranked.sorted_scores, threshold, side="left"))
+    fn = int(ranked.anomalies_below[cut])
+    tp = ranked.total_anomalies - fn
+    fp = (total - cut) - tp
+    tn = cut - fn
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    return ThresholdView(threshold, {"tp": tp, "fp": fp, "fn": fn, "tn": tn}, precision,
+                         tp / ranked.total_anomalies,
+                         ranked.order[max(0, cut - num_items):cut][::-1],
+                         ranked.order[cut:cut + num_items])
+
+
+def retrieve(query: int, features, *, k: int = 6) -> np.ndarray:
+    """Return the indices of the ``k`` items nearest to item ``query`` (itself left out).
+
+    ``features`` holds one row per item: codings, or flattened pixels. Introduced in
+    08_applications.
+    """
+    features = check_array("features", features, min_items=2)
+    features = features.reshape(len(features), -1)
+    query = check_int("query", query, minimum=0, maximum=len(features) - 1)
+    return nearest_neighbours(features, features[query:query + 1], k=k,
+                              exclude=np.array([query]))[0]

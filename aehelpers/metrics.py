@@ -1,4 +1,5 @@
-"""Measurements in NumPy: reconstruction error, PSNR, sparsity, PCA subspaces, KL terms."""
+"""Measurements in NumPy: reconstruction error, PSNR, sparsity, PCA subspaces, KL terms,
+anomaly scores (ROC, AUC, confusion counts) and retrieval (precision@k)."""
 
 from __future__ import annotations
 
@@ -115,6 +116,111 @@ def principal_angles(basis_a: np.ndarray, basis_b: np.ndarray) -> np.ndarray:
         raise ValueError(f"basis_a and basis_b must live in the same space, got vectors of "
                          f"length {bases[0].shape[1]} and {bases[1].shape[1]}")
     return np.degrees(subspace_angles(bases[0].T, bases[1].T))
+
+
+def _scores_and_flags(scores, is_anomaly) -> tuple[np.ndarray, np.ndarray]:
+    check_array("scores", scores, ndim=1)  # then kept in float64: float32 would tie near values
+    scores = np.asarray(scores, dtype=np.float64)
+    flags = np.asarray(is_anomaly)
+    if flags.shape != scores.shape or not (flags.dtype == bool or np.isin(flags, (0, 1)).all()):
+        raise ValueError(f"is_anomaly must hold one True/False (or 1/0) per score "
+                         f"({len(scores)}), got shape {flags.shape} of {flags.dtype}")
+    flags = flags.astype(bool)
+    if flags.all() or not flags.any():
+        raise ValueError("is_anomaly must mark some items as anomalies and some as normal, "
+                         f"got {int(flags.sum())} anomalies among {len(flags)} items")
+    return scores, flags
+
+
+def roc_curve(scores, is_anomaly) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the false and true positive rates at every threshold, and the thresholds.
+
+    An item is flagged when its score is at least the threshold; the curve starts at
+    (0, 0) (threshold +inf) and ends at (1, 1). Introduced in 08_applications.
+    """
+    scores, flags = _scores_and_flags(scores, is_anomaly)
+    order = np.argsort(-scores, kind="stable")
+    ranked, hits = scores[order], flags[order]
+    last = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]  # last of each tied run
+    true_pos = np.cumsum(hits)[last]
+    false_pos = (last + 1) - true_pos
+    return (np.r_[0.0, false_pos / (~flags).sum()], np.r_[0.0, true_pos / flags.sum()],
+            np.r_[np.inf, ranked[last]])
+
+
+def roc_auc(scores, is_anomaly) -> float:
+    """Return the area under the ROC curve: the chance an anomaly outscores a normal item.
+
+    0.5 is guessing, 1.0 a perfect ranking. Introduced in 08_applications.
+    """
+    false_rate, true_rate, _ = roc_curve(scores, is_anomaly)
+    return float(np.sum(np.diff(false_rate) * (true_rate[1:] + true_rate[:-1]) / 2.0))
+
+
+def confusion_at_threshold(scores, is_anomaly, threshold: float) -> dict[str, int]:
+    """Count true/false positives and negatives when scores >= ``threshold`` are flagged.
+
+    Introduced in 08_applications.
+    """
+    scores, flags = _scores_and_flags(scores, is_anomaly)
+    flagged = scores >= check_float("threshold", threshold)
+    return {"tp": int(np.sum(flagged & flags)), "fp": int(np.sum(flagged & ~flags)),
+            "fn": int(np.sum(~flagged & flags)), "tn": int(np.sum(~flagged & ~flags))}
+
+
+def nearest_neighbours(database, queries, *, k: int, exclude: np.ndarray | None = None,
+                       chunk: int = 512) -> np.ndarray:
+    """Return the indices of the ``k`` nearest database rows (Euclidean) of each query.
+
+    ``exclude[i]`` is a database index never returned for query ``i`` (the query
+    itself when it is in the database), or -1. Introduced in 08_applications.
+    """
+    database = np.asarray(check_array("database", database, ndim=2), dtype=np.float32)
+    queries = np.asarray(check_array("queries", queries, ndim=2), dtype=np.float32)
+    if queries.shape[1] != database.shape[1]:
+        raise ValueError(f"queries must have the database's {database.shape[1]} features, got "
+                         f"{queries.shape[1]}")
+    extra = 0 if exclude is None else 1
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not (
+            1 <= k <= len(database) - extra):
+        raise ValueError(f"k must be an integer from 1 to {len(database) - extra} (the database "
+                         f"size{' less the excluded item' if extra else ''}), got {k!r}")
+    if exclude is not None:
+        exclude = np.asarray(exclude)
+        if exclude.shape != (len(queries),) or not np.issubdtype(exclude.dtype, np.integer) or (
+                len(exclude) and (exclude.min() < -1 or exclude.max() >= len(database))):
+            raise ValueError(f"exclude must hold one database index (0 to {len(database) - 1}) "
+                             f"or -1 per query ({len(queries)}), got {exclude!r:.80}")
+    if not isinstance(chunk, (int, np.integer)) or isinstance(chunk, bool) or chunk < 1:
+        raise ValueError(f"chunk must be a positive integer (queries per block), got {chunk!r}")
+    squared = np.sum(database.astype(np.float64) ** 2, axis=1)
+    found = np.empty((len(queries), k), dtype=np.int64)
+    for start in range(0, len(queries), chunk):
+        block = queries[start:start + chunk]
+        # |q - d|^2 = |q|^2 - 2 q.d + |d|^2; |q|^2 is the same for every d, so it is left out.
+        distances = squared[None, :] - 2.0 * (block @ database.T).astype(np.float64)
+        if exclude is not None:
+            rows = np.flatnonzero(exclude[start:start + chunk] >= 0)
+            distances[rows, exclude[start:start + chunk][rows]] = np.inf
+        nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(distances, nearest, axis=1), axis=1)
+        found[start:start + chunk] = np.take_along_axis(nearest, order, axis=1)
+    return found
+
+
+def precision_at_k(features, labels, *, k: int = 10) -> float:
+    """Return the mean share of each item's ``k`` nearest other items that share its label.
+
+    Every item is a query against all the others (leave one out). A random ranking
+    scores about the share of the commonest label. Introduced in 08_applications.
+    """
+    features = check_array("features", features, ndim=2)
+    labels = np.asarray(labels)
+    if labels.shape != (len(features),):
+        raise ValueError(f"labels must hold one label per row of features ({len(features)}), "
+                         f"got shape {labels.shape}")
+    neighbours = nearest_neighbours(features, features, k=k, exclude=np.arange(len(features)))
+    return float(np.mean(labels[neighbours] == labels[:, None]))
 
 
 def _same_shape(first, second, *, names=("reference", "other"), ndim=None):

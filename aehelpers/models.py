@@ -153,14 +153,20 @@ def build_linear_autoencoder(*, input_dim: int = 3, codings_size: int = 2) -> Au
     return _chain("linear_autoencoder", encoder, decoder)
 
 
+CODING_ACTIVATIONS = ("relu", "linear")
+
+
 def build_stacked_autoencoder(*, hidden_units: Sequence[int] = (100,),
-                              codings_size: int = 30) -> Autoencoder:
+                              codings_size: int = 30,
+                              coding_activation: str = "relu") -> Autoencoder:
     """Build the stacked (deep) autoencoder 784-100-30-100-784.
 
-    Introduced in 02_stacked_autoencoders.
+    ``coding_activation="linear"`` lets codings take any sign, like a VAE's means
+    (chapter 07's 2-D maps). Introduced in 02_stacked_autoencoders.
     """
+    coding_activation = check_choice("coding_activation", coding_activation, CODING_ACTIVATIONS)
     return _dense_autoencoder("stacked_autoencoder", hidden_units=hidden_units,
-                              codings_size=codings_size)
+                              codings_size=codings_size, coding_activation=coding_activation)
 
 
 def build_greedy_autoencoder(*, hidden_units: Sequence[int] = (100, 30)) -> Autoencoder:

@@ -13,6 +13,7 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
 from aehelpers._validate import (
     check_array,
+    check_choice,
     check_float,
     check_images,
     check_int,
@@ -149,6 +150,50 @@ def plot_codings_2d(points_2d, labels, *, class_names: Sequence[str] | None = No
                                                          minimum=0))
     ax.set(title=title, xlabel="dimension 1", ylabel="dimension 2")
     ax.legend(markerscale=2, loc="best", fontsize=9)
+    return fig
+
+
+def log_axis(ax, which: str, ticks: Sequence[float]) -> None:
+    """Put ``ax``'s x or y axis on a log scale labelled only at ``ticks``, in plain numbers.
+
+    Introduced in 08_applications.
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+    which = check_choice("which", which, ("x", "y"))
+    ticks = [check_float(f"ticks[{i}]", t, minimum=0.0, open_min=True)
+             for i, t in enumerate(ticks)]
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    getattr(ax, f"set_{which}scale")("log")
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def plot_gaussian_contours(mean, covariance, *, ax=None, levels: Sequence[float] = (1, 2, 3),
+                           color: str = "#333333") -> Figure:
+    """Draw the 1-, 2- and 3-standard-deviation ellipses of a 2-D normal distribution.
+
+    For a VAE's map pass the prior, ``np.zeros(2)`` and ``np.eye(2)``. Introduced in
+    07_variational_autoencoders.
+    """
+    from matplotlib.patches import Ellipse
+
+    mean = check_array("mean", mean, ndim=1, trailing_shape=(2,))
+    covariance = np.asarray(check_array("covariance", covariance, ndim=2, trailing_shape=(2,)),
+                            dtype=np.float64)
+    if covariance.shape != (2, 2) or not np.allclose(covariance, covariance.T):
+        raise ValueError(f"covariance must be a symmetric 2x2 matrix, got {covariance.tolist()}")
+    variances, vectors = np.linalg.eigh(covariance)
+    if variances.min() <= 0:
+        raise ValueError("covariance must be positive definite (both variances > 0)")
+    angle = float(np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1])))
+    fig, ax = _axes(ax, (6, 6))
+    for index, level in enumerate(levels):
+        level = check_float(f"levels[{index}]", level, minimum=0.0, open_min=True)
+        ax.add_patch(Ellipse(mean, 2 * level * np.sqrt(variances[1]),
+                             2 * level * np.sqrt(variances[0]), angle=angle, fill=False,
+                             linestyle="--", linewidth=1.5, color=color, zorder=3))
     return fig
 
 

@@ -82,6 +82,17 @@ class ModelSpec:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in full.items()}
 
 
+# Chapter 07's 2-D latent maps: the VAE with two coding dimensions, and a plain autoencoder
+# of the same shape whose codings, like the VAE's means, are linear (any sign).
+MAP_VAE = MappingProxyType({"codings_size": 2})
+MAP_PLAIN = MappingProxyType({"hidden_units": (150, 100), "codings_size": 2,
+                              "coding_activation": "linear"})
+# Chapter 07's beta panel: the KL weight as a multiple of the default 1/784.
+KL_MULTIPLES = (0.1, 0.5, 1.0, 2.0, 8.0)
+# Chapter 08's compression curve: codings sizes of the stacked autoencoder (30 is chapter 02's).
+COMPRESSION_SIZES = (2, 8, 30, 64)
+
+
 def _spec(name, builder, chapter, **kwargs) -> tuple[str, ModelSpec]:
     return name, ModelSpec(name, builder, kwargs.pop("profile_key", name), chapter=chapter,
                            **kwargs)
@@ -90,7 +101,10 @@ def _spec(name, builder, chapter, **kwargs) -> tuple[str, ModelSpec]:
 MODELS = MappingProxyType(dict([
     _spec("linear", models.build_linear_autoencoder, "01_representations_and_pca"),
     _spec("stacked", models.build_stacked_autoencoder, "02_stacked_autoencoders",
-          published_loss=0.0132),
+          published_loss=0.0132,
+          variants=(("stacked", {}), ("plain_2d", dict(MAP_PLAIN)),
+                    *((f"stacked_{n}", {"codings_size": n}) for n in COMPRESSION_SIZES
+                      if n != 30))),
     _spec("tied", models.build_tied_autoencoder, "03_pretraining_tied_greedy",
           published_loss=0.0133),
     _spec("greedy", models.build_greedy_autoencoder, "03_pretraining_tied_greedy",
@@ -107,7 +121,10 @@ MODELS = MappingProxyType(dict([
           metrics=("mse",), published_loss=0.0099),
     # Total loss: MSE + KL/784, as the book reports it.
     _spec("vae", models.build_variational_autoencoder, "07_variational_autoencoders",
-          published_loss=0.0311),
+          published_loss=0.0311,
+          variants=(("vae", {}), ("vae_2d", dict(MAP_VAE)),
+                    *((f"vae_kl_{m:g}x", {"kl_weight": m / models.NUM_PIXELS})
+                      for m in KL_MULTIPLES if m != 1.0))),
 ]))
 
 

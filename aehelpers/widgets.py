@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -33,11 +33,13 @@ from aehelpers._validate import (
     check_seed,
     check_texts,
 )
+from aehelpers.metrics import nearest_neighbours
 from aehelpers.models import check_autoencoder, check_chain, check_decoder, check_encoder
 from aehelpers.plots import PALETTE
 
 _DPI = 72
-_SLIDERS = (widgets.FloatSlider, widgets.IntSlider, widgets.SelectionSlider)
+_SLIDERS = (widgets.FloatSlider, widgets.FloatLogSlider, widgets.IntSlider,
+            widgets.SelectionSlider)
 
 
 class Explorer:
@@ -47,12 +49,19 @@ class Explorer:
     arrays shown and a line of text for the readout under the figure. Only
     those artists are redrawn per move, over a cached background (blitting
     with the Agg canvas), which keeps a move within the latency budget of
-    DESIGN.md section 7.
+    DESIGN.md section 7. A panel with a few fixed states (one per trained model)
+    passes ``state()``, a hashable key of the controls: each state is drawn once,
+    and returning to it shows the stored picture.
     """
 
     def __init__(self, controls: dict, figure: Figure, update: Callable[[], dict],
-                 animated: Sequence):
+                 animated: Sequence, *, state: Callable[[], Hashable] | None = None):
         _check_parts(controls, figure, update, animated)
+        if state is not None:
+            check_callable("state", state, usage="state()", num_args=0)
+        self._state = state
+        self._drawn: dict = {}
+        self._backgrounds: dict = {}
         self.controls = controls
         self.sliders = {k: w for k, w in controls.items() if isinstance(w, _SLIDERS)}
         self.buttons = {k: w for k, w in controls.items() if isinstance(w, widgets.Button)}
@@ -79,8 +88,46 @@ class Explorer:
         if not self._held:
             self.redraw()
 
+    def refresh_background(self) -> None:
+        """Redraw the static part of the figure: for an ``update`` that changed a static artist.
+
+        Call it from ``update`` (for example when a toggle swaps a map that slider
+        moves leave alone); the next blit then starts from the new background.
+        """
+        for artist in self._animated:
+            artist.set_visible(False)
+        self.figure.canvas.draw()
+        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        for artist in self._animated:
+            artist.set_visible(True)
+
+    def draw_every_state(self, name: str) -> None:
+        """Draw the panel once per option of control ``name``, then show the first one again.
+
+        For a panel built with ``state=``: every later move is a stored picture.
+        """
+        control = self.controls[name]
+        start = control.value
+        for value in [option[1] if isinstance(option, tuple) else option
+                      for option in control.options]:
+            control.value = value
+        control.value = start
+
+    def remember_background(self, key: Hashable) -> None:
+        """Keep the current static background under ``key``, for :meth:`recall_background`."""
+        self._backgrounds[key] = self._background
+
+    def recall_background(self, key: Hashable) -> None:
+        """Blit over the background kept under ``key``: swapping a static layer costs nothing."""
+        self._background = self._backgrounds[key]
+
     def redraw(self) -> None:
         """Recompute, redraw the changing artists, and show the new picture in the panel."""
+        key = self._state() if self._state is not None else None
+        if key is not None and key in self._drawn:
+            self.images, self.readout.value, self.png = self._drawn[key]
+            self._show()
+            return
         result = self._update()
         if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict)
                 and isinstance(result[1], str)):
@@ -93,6 +140,11 @@ class Explorer:
         for artist in self._animated:
             self.figure.draw_artist(artist)
         self.png = _encode_png(np.asarray(canvas.buffer_rgba()))
+        if key is not None:
+            self._drawn[key] = (self.images, text, self.png)
+        self._show()
+
+    def _show(self) -> None:
         # One assignment replaces the picture: what clear_output(wait=True) + display
         # does, without flicker and without needing a kernel (tests, benchmarks).
         self.output.outputs = ({"output_type": "display_data", "metadata": {},
@@ -286,8 +338,11 @@ def sparsity_explorer(models, images, *, num_images: int = 4) -> Explorer:
                        f"activations below 0.1, {summary.above_half:.2%} above 0.5; "
                        f"<b>{summary.active_per_image:.1f}</b> units above 0.5 per image")
 
-    return Explorer(controls, figure, update, [stairs, target_line, measured_line,
-                                               *artists[0], *artists[1]])
+    panel = Explorer(controls, figure, update, [stairs, target_line, measured_line,
+                                                *artists[0], *artists[1]],
+                     state=lambda: controls["target"].value)
+    panel.draw_every_state("target")
+    return panel
 
 
 def latent_explorer(decoder, *, value_range: float = 3.0, seed: int = 42) -> Explorer:
@@ -369,3 +424,306 @@ def interpolation_explorer(encoder, decoder, images, *, labels: Sequence[str] | 
         return shown, f"blend = {1 - mix:.2f} &times; A + {mix:.2f} &times; B"
 
     return Explorer(controls, figure, update, artists)
+
+
+def _count(name: str, value: int | None, default: int, available: int, *, minimum: int) -> int:
+    """Return ``value`` checked against the items available, or ``default`` capped by them."""
+    if value is None:
+        return check_int(f"{name} (here the number of images)", min(default, available),
+                         minimum=minimum)
+    return check_int(name, value, minimum=minimum, maximum=available)
+
+
+def _class_colours(labels, count: int) -> np.ndarray:
+    """Return one RGBA colour per point: its class's colour in the workbook's palette."""
+    from matplotlib.colors import to_rgba
+
+    labels = np.asarray(labels)
+    if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer) or (
+            count and labels.min() < 0):
+        raise ValueError(f"labels must hold one class index (an integer >= 0) per image "
+                         f"({count}), got shape {labels.shape} of {labels.dtype}")
+    return np.array([to_rgba(PALETTE[label % len(PALETTE)], 0.6) for label in labels])
+
+
+def _raster(points: np.ndarray, colours: np.ndarray, reach: float, pixels: int = 200,
+            dot: int = 2) -> np.ndarray:
+    """Paint points into an RGB image covering [-reach, reach] on both axes, drawn once.
+
+    Swapping one image is far cheaper per slider move than redrawing a scatter of a
+    thousand markers (about 1 ms against 25 ms on 2 cores).
+    """
+    picture = np.zeros((pixels, pixels, 4), dtype=np.float32)  # transparent: grid, circles
+    cells = np.floor((np.asarray(points, dtype=np.float64) + reach) / (2 * reach) * pixels)
+    inside = np.all((cells >= 0) & (cells < pixels - dot + 1), axis=1)
+    for (x, y), colour in zip(cells[inside].astype(int), colours[inside], strict=True):
+        row = pixels - dot - y + 1  # image rows run downwards, the second axis upwards
+        picture[max(row, 0):row + dot, x:x + dot] = (*colour[:3], 1.0)
+    return picture
+
+
+def _map_axes(ax, reach: float):
+    ax.set(xlim=(-reach, reach), ylim=(-reach, reach))
+    return ax.imshow(np.zeros((2, 2, 4), dtype=np.float32),
+                     extent=(-reach, reach, -reach, reach), interpolation="nearest",
+                     aspect="equal", zorder=0)
+
+
+def _mosaic_axes(ax, title: str, shape: tuple[int, int]):
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=11)
+    return ax.imshow(np.ones((*shape, 3), dtype=np.float32), interpolation="nearest")
+
+
+def _prior_circles(ax) -> list:
+    """Draw the prior's 1-3 sigma circles; return them (to redraw over a changing map)."""
+    from matplotlib.patches import Circle
+
+    return [ax.add_patch(Circle((0, 0), radius, fill=False, linestyle=":", color="#222222",
+                                linewidth=1.2, zorder=3)) for radius in (1, 2, 3)]
+
+
+def beta_explorer(models, images, labels, *, num_points: int | None = None) -> Explorer:
+    """Slide the KL weight across trained VAEs: map, KL per dimension, samples, reconstructions.
+
+    ``models`` maps each KL weight, as a multiple of 1/784, to its trained VAE (from
+    the cache); every model is measured once here, so a move only swaps arrays.
+    Introduced in 07_variational_autoencoders.
+    """
+    images = check_images("images", images)
+    num_points = _count("num_points", num_points, 1000, len(images), minimum=2)
+    colours = _class_colours(labels, len(images))[:num_points]
+    summaries = explore.summarise_vaes(models, images[:num_points])
+    samples = {s.multiple: explore.mosaic(s.samples[:8], num_cols=4) for s in summaries}
+    rebuilt = {s.multiple: explore.mosaic(np.concatenate([s.originals[:4],
+                                                          s.reconstructions[:4]]), num_cols=4)
+               for s in summaries}
+    controls = {"kl_weight": widgets.SelectionSlider(
+        options=[(f"{s.multiple:g}x", s.multiple) for s in summaries],
+        value=1.0 if 1.0 in models else summaries[0].multiple,
+        description="KL weight", continuous_update=True)}
+    figure = _figure(10.0, 3.8)
+    grid = figure.add_gridspec(2, 3, width_ratios=[1.15, 1.0, 1.25])
+    map_ax = figure.add_subplot(grid[:, 0])
+    reach = max(4.0, max(float(np.percentile(np.abs(s.map_points), 99)) for s in summaries))
+    maps = {s.multiple: _raster(s.map_points, colours, reach) for s in summaries}
+    scatter = _map_axes(map_ax, reach)
+    circles = _prior_circles(map_ax)
+    map_ax.set(xlabel="most used dimension", ylabel="second most used")
+    map_ax.set_title("means (dotted: prior 1-3 sigma)", fontsize=10)
+    bar_ax = figure.add_subplot(grid[:, 1])
+    size = len(summaries[0].kl_per_dim)
+    bars = bar_ax.bar(np.arange(size), np.zeros(size), color=PALETTE[1])
+    bar_ax.axhline(0.1, color=PALETTE[0], linestyle="--", linewidth=1)
+    bar_ax.set(ylim=(0, 1.05 * max(float(s.kl_per_dim.max()) for s in summaries)),
+               xlabel="coding dimension", ylabel="mean KL (nats)")
+    bar_ax.set_title("KL per dimension", fontsize=10)
+    bar_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    sample_artist = _mosaic_axes(figure.add_subplot(grid[0, 2]), "samples from N(0, I)",
+                                 samples[summaries[0].multiple].shape[:2])
+    rebuilt_artist = _mosaic_axes(figure.add_subplot(grid[1, 2]), "inputs / reconstructions",
+                                  rebuilt[summaries[0].multiple].shape[:2])
+    figure.subplots_adjust(left=0.07, right=0.99, top=0.92, bottom=0.13, wspace=0.3,
+                           hspace=0.25)
+    by_multiple = {s.multiple: s for s in summaries}
+
+    def update():
+        summary = by_multiple[controls["kl_weight"].value]
+        scatter.set_data(maps[summary.multiple])
+        for bar, value in zip(bars, summary.kl_per_dim, strict=True):
+            bar.set_height(value)
+        sample_artist.set_data(samples[summary.multiple])
+        rebuilt_artist.set_data(rebuilt[summary.multiple])
+        shown = {"map": summary.map_points, "kl_per_dim": summary.kl_per_dim.astype(np.float32),
+                 "samples": samples[summary.multiple], "reconstructions": rebuilt[summary.multiple]}
+        first, second = summary.map_dims
+        return shown, (f"KL weight <b>{summary.multiple:g} &times; 1/784</b>: "
+                       f"<b>{summary.active_dims}</b> of {size} dimensions active (KL &gt; 0.1), "
+                       f"KL {summary.mean_kl:.1f} nats per image, reconstruction MSE "
+                       f"<b>{summary.reconstruction_mse:.4f}</b>; map: dimensions {first} "
+                       f"and {second}")
+
+    panel = Explorer(controls, figure, update, [scatter, *circles, *bars, sample_artist,
+                                               rebuilt_artist],
+                     state=lambda: controls["kl_weight"].value)
+    panel.draw_every_state("kl_weight")  # 5 models: about 0.1 s once, then 0.2 ms a move
+    return panel
+
+
+def latent_map_explorer(plain, vae, images, labels, *, num_points: int | None = None) -> Explorer:
+    """Pick a point on the 2-D map of a plain autoencoder or a VAE; see what it decodes to.
+
+    ``plain`` and ``vae`` are trained models with 2-D codings (from
+    ``ae.train_autoencoder``). Both maps are drawn in standard units (centre and
+    spread of each model's codings), so the sliders name comparable spots on both.
+    Introduced in 07_variational_autoencoders.
+    """
+    images = check_images("images", images)
+    num_points = _count("num_points", num_points, 1000, len(images), minimum=2)
+    colours = _class_colours(labels, len(images))[:num_points]
+    parts = {}
+    for key, model in (("plain", plain), ("vae", vae)):
+        encoder, _ = explore._trained_parts(key, model)
+        check_decoder(f"{key}.decoder", model.decoder)
+        latent = explore.latent_map(encoder, images[:num_points])
+        parts[key] = (latent, _raster((latent.points - latent.centre) / latent.scale, colours,
+                                      3.5), model.decoder)
+    controls = {"model": widgets.ToggleButtons(
+                    options=[("plain autoencoder", "plain"), ("VAE", "vae")], value="vae",
+                    description="model"),
+                "u": _slider("u", 0.0, -3.0, 3.0, 0.1),
+                "v": _slider("v", 0.0, -3.0, 3.0, 0.1)}
+    figure = _figure(7.5, 3.6)
+    map_ax = figure.add_subplot(1, 2, 1)
+    scatter = _map_axes(map_ax, 3.5)
+    marker = map_ax.plot([0], [0], marker="+", markersize=18, markeredgewidth=3,
+                         color="black")[0]
+    map_ax.set(xlabel="u (standard units)", ylabel="v (standard units)")
+    map_ax.set_title("codings of validation images", fontsize=10)
+    artist = _image_axes(figure.add_subplot(1, 2, 2), "decoded at the cross")
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.14, wspace=0.15)
+
+    shown_map = []  # the model whose map is in the static background; [] before the first draw
+
+    def update():
+        latent, standard, decoder = parts[controls["model"].value]
+        u, v = controls["u"].value, controls["v"].value
+        coding = explore.map_coding(latent, u, v)
+        image = explore.decode(decoder, coding)
+        if explorer and shown_map != [controls["model"].value]:
+            # The map changes only with the toggle: each model's map is drawn into a static
+            # background once, so a move redraws just the cross and the decoded image.
+            shown_map[:] = [controls["model"].value]
+            scatter.set_data(standard)
+            explorer[0].recall_background(controls["model"].value)
+        marker.set_data([u], [v])
+        artist.set_data(image)
+        name = "VAE" if controls["model"].value == "vae" else "plain autoencoder"
+        return {"decoded": image, "coding": coding}, (
+            f"{name}: coding ({coding[0]:+.2f}, {coding[1]:+.2f}), u = {u:+.1f}, v = {v:+.1f} "
+            f"standard units from the centre of its map")
+
+    explorer: list[Explorer] = []
+    scatter.set_data(parts["vae"][1])
+    shown_map.append("vae")
+    panel = Explorer(controls, figure, update, [marker, artist])
+    for key in ("plain", "vae"):  # the vae's map last: it is the one shown first
+        scatter.set_data(parts[key][1])
+        panel.refresh_background()
+        panel.remember_background(key)
+    explorer.append(panel)
+    return panel
+
+
+def threshold_explorer(scores, is_anomaly, images, *, threshold: float | None = None,
+                       num_items: int = 5, bins: int = 60) -> Explorer:
+    """Slide the anomaly threshold: precision, recall, confusion counts, items beside it.
+
+    ``scores`` holds one anomaly score per image (a reconstruction error),
+    ``is_anomaly`` whether each really is one. Frames in the picture are green where
+    the threshold judges the item right, red where it is wrong. Introduced in
+    08_applications.
+    """
+    images = check_images("images", images)
+    ranked = explore.rank_scores(scores, is_anomaly)
+    if len(ranked.order) != len(images):
+        raise ValueError(f"images must hold one image per score ({len(ranked.order)}), got "
+                         f"{len(images)}")
+    num_items = check_int("num_items", num_items, minimum=1, maximum=8)
+    bins = check_int("bins", bins, minimum=5, maximum=500)
+    flags = np.asarray(is_anomaly).astype(bool)
+    low, high = ranked.sorted_scores[0], ranked.sorted_scores[-1]
+    edges = np.geomspace(max(low, 1e-6), high, bins + 1)
+    start = float(np.median(ranked.sorted_scores)) if threshold is None else check_float(
+        "threshold", threshold, minimum=float(edges[0]), maximum=float(edges[-1]))
+    controls = {"threshold": widgets.FloatLogSlider(
+        value=start, base=10, min=np.log10(edges[0]), max=np.log10(edges[-1]),
+        step=(np.log10(edges[-1]) - np.log10(edges[0])) / 200, description="threshold",
+        continuous_update=True, readout_format=".4f")}
+    figure = _figure(10.0, 3.4)
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.3, 1.0])
+    hist_ax = figure.add_subplot(grid[0])
+    for chosen, name, colour in ((~flags, "normal", PALETTE[1]), (flags, "anomaly", PALETTE[0])):
+        counts = np.histogram(np.asarray(scores)[chosen], bins=edges)[0]
+        hist_ax.stairs(counts, edges, color=colour, linewidth=2, label=name)
+    line = hist_ax.axvline(start, color="black", linestyle="--", linewidth=2)
+    hist_ax.set(xscale="log", xlabel="reconstruction error (MSE, log scale)", ylabel="items")
+    hist_ax.legend(loc="upper right", fontsize=9)
+    empty = explore.mosaic(np.zeros((2 * num_items, 28, 28), dtype=np.float32),
+                           num_cols=num_items)
+    picture = _mosaic_axes(figure.add_subplot(grid[1]),
+                           "just below (kept) / just above (flagged)",
+                           empty.shape[:2])
+    figure.subplots_adjust(left=0.08, right=0.99, top=0.9, bottom=0.16, wspace=0.15)
+    blank = np.zeros((28, 28), dtype=np.float32)
+
+    def row(indices, flagged: bool):
+        tiles = [images[i] for i in indices] + [blank] * (num_items - len(indices))
+        frames = [bool(flags[i]) == flagged for i in indices] + [None] * (num_items - len(
+            indices))
+        return tiles, frames
+
+    def update():
+        view = explore.threshold_view(ranked, controls["threshold"].value, num_items=num_items)
+        below, below_frames = row(view.below, False)
+        above, above_frames = row(view.above, True)
+        tiles = explore.mosaic(np.stack(below + above), num_cols=num_items,
+                               frames=below_frames + above_frames)
+        line.set_xdata([view.threshold] * 2)
+        picture.set_data(tiles)
+        c = view.counts
+        precision = "n/a" if np.isnan(view.precision) else f"{view.precision:.1%}"
+        return {"items": tiles, "counts": np.array([c["tp"], c["fp"], c["fn"], c["tn"]])}, (
+            f"threshold {view.threshold:.4f}: precision <b>{precision}</b>, recall "
+            f"<b>{view.recall:.1%}</b>; flagged {c['tp']} anomalies and {c['fp']} normal items, "
+            f"missed {c['fn']} anomalies, kept {c['tn']} normal items")
+
+    return Explorer(controls, figure, update, [line, picture])
+
+
+def retrieval_explorer(encoder, images, labels, *, k: int = 6, num_queries: int | None = None,
+                       class_names: Sequence[str] | None = None) -> Explorer:
+    """Pick a query image; see its nearest items by codings and by pixels.
+
+    Every image is both a possible result and (the first ``num_queries``) a possible
+    query. Green frames share the query's class, red ones do not. Introduced in
+    08_applications.
+    """
+    images = check_images("images", images)
+    labels = np.asarray(labels)
+    _class_colours(labels, len(images))  # the same label checks
+    k = check_int("k", k, minimum=1, maximum=min(12, len(images) - 1))
+    num_queries = _count("num_queries", num_queries, 50, len(images), minimum=1)
+    if class_names is not None:
+        class_names = check_texts("class_names", class_names)
+    check_encoder("encoder", encoder)
+    codings = explore.encode(encoder, images).reshape(len(images), -1)
+    pixels = images.reshape(len(images), -1)
+    queries = np.arange(num_queries)
+    # Every query's neighbours, searched once: a move only swaps pictures.
+    neighbours = [nearest_neighbours(features, features[:num_queries], k=k, exclude=queries)
+                  for features in (codings, pixels)]
+    names = None if class_names is None else [class_names[label] for label in labels]
+    controls = {"query": _picker("query", num_queries, names, 0)}
+    figure = _figure(9.0, 2.8)
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, k])
+    query_artist = _image_axes(figure.add_subplot(grid[0]), "query")
+    empty = explore.mosaic(np.zeros((2 * k, 28, 28), dtype=np.float32), num_cols=k)
+    results = _mosaic_axes(figure.add_subplot(grid[1]),
+                           "top: nearest by codings, bottom: nearest by pixels", empty.shape[:2])
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.02, wspace=0.05)
+
+    def update():
+        query = controls["query"].value
+        by_codings, by_pixels = neighbours[0][query], neighbours[1][query]
+        found = np.concatenate([by_codings, by_pixels])
+        tiles = explore.mosaic(images[found], num_cols=k,
+                               frames=[bool(labels[i] == labels[query]) for i in found])
+        query_artist.set_data(images[query])
+        results.set_data(tiles)
+        same = [int(np.sum(labels[f] == labels[query])) for f in (by_codings, by_pixels)]
+        return {"query": images[query], "results": tiles, "found": found}, (
+            f"same class as the query: <b>{same[0]} of {k}</b> by codings, <b>{same[1]} of "
+            f"{k}</b> by pixels")
+
+    return Explorer(controls, figure, update, [query_artist, results])

@@ -7,6 +7,11 @@ a second wrong try, or at once with ``show_answer=True``. Each check prints one 
 returns a :class:`Feedback`, which displays nothing more.
 """
 
+from aehelpers.exercises.applications import (
+    check_precision_at_k,
+    check_recall_threshold,
+    check_retrieval_size_prediction,
+)
 from aehelpers.exercises.feedback import Feedback, reset_tries
 from aehelpers.exercises.generative import (
     check_bernoulli_kl,
@@ -78,4 +83,8 @@ __all__ = [
     "check_latent_loss",
     "check_brightness_axis",
     "check_sampling_prediction",
+    # 08
+    "check_precision_at_k",
+    "check_recall_threshold",
+    "check_retrieval_size_prediction",
 ]

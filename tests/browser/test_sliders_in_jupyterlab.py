@@ -1,4 +1,5 @@
-"""Chapters 05-07 in a real browser: run all cells, move every slider, see the picture change.
+"""Chapters 05-08 in a real browser: run all cells, move every slider, pick in every dropdown
+and toggle of a panel, and see the picture change.
 
 JupyterLab runs on 127.0.0.1 with the ``ci`` profile; Debian's Chromium is
 driven by Playwright. Every wait is an explicit condition with a deadline.
@@ -15,7 +16,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHAPTERS = ["05_denoising_autoencoders.ipynb", "06_sparse_autoencoders.ipynb",
-            "07_variational_autoencoders.ipynb"]
+            "07_variational_autoencoders.ipynb", "08_applications.ipynb"]
 RUN_TIMEOUT_MS = 300_000
 REDRAW_TIMEOUT_MS = 20_000
 
@@ -141,9 +142,32 @@ def test_every_slider_moves_its_picture(browser, jupyter_url, name):
             page.mouse.move(x + 45 * _direction(handle), y, steps=5)
             page.mouse.up()
             _wait_for_new_picture(page, handle, after_keys, f"dragging slider {index}")
+        _pick_in_every_choice(page)
     finally:
         context.close()
         _stop_sessions(jupyter_url)
+
+
+def _pick_in_every_choice(page) -> None:
+    """Choose another option in each panel's dropdowns and toggle buttons; see the picture."""
+    dropdowns = page.locator(".widget-hbox .widget-dropdown select")
+    for index in range(dropdowns.count()):
+        select = dropdowns.nth(index).element_handle()
+        select.scroll_into_view_if_needed()
+        before = select.evaluate(PANEL_IMAGE)
+        assert before, f"dropdown {index}: no picture"
+        options = select.evaluate("s => [...s.options].map(o => o.value)")
+        current = select.evaluate("s => s.value")
+        select.select_option(value=next(v for v in options if v != current))
+        _wait_for_new_picture(page, select, before, f"choosing in dropdown {index}")
+    toggles = page.locator(".widget-hbox .widget-toggle-buttons")
+    for index in range(toggles.count()):
+        group = toggles.nth(index)
+        other = group.locator("button:not(.mod-active)").first.element_handle()
+        before = other.evaluate(PANEL_IMAGE)
+        assert before, f"toggle {index}: no picture"
+        other.click()
+        _wait_for_new_picture(page, other, before, f"clicking toggle {index}")
 
 
 LIVE_NOTEBOOK = "live_training_view.ipynb"
