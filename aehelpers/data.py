@@ -175,6 +175,11 @@ def without_class(data: FashionMNIST, label: int) -> FashionMNIST:
     if not isinstance(data, FashionMNIST):
         raise TypeError(f"data must come from ae.load_fashion_mnist, got {type(data).__name__}")
     label = check_int("label", label, minimum=0, maximum=len(CLASS_NAMES) - 1)
+    for split in ("train", "valid"):
+        images = check_images(f"data.x_{split}", getattr(data, f"x_{split}"))
+        if np.shape(getattr(data, f"y_{split}")) != (len(images),):
+            raise ValueError(f"data.y_{split} must hold one label per image of data.x_{split} "
+                             f"({len(images)}), got shape {np.shape(getattr(data, f'y_{split}'))}")
     keep_train, keep_valid = data.y_train != label, data.y_valid != label
     return data._replace(x_train=data.x_train[keep_train], y_train=data.y_train[keep_train],
                          x_valid=data.x_valid[keep_valid], y_valid=data.y_valid[keep_valid])

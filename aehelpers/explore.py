@@ -401,6 +401,14 @@ class VaeSummary(NamedTuple):
     samples: np.ndarray
 
 
+def _vae_parts(name: str, model) -> keras.Model:
+    encoder = _trained_parts(name, model)[0]
+    if len(encoder.outputs) != 3:
+        raise TypeError(f"{name} must be a VAE (its encoder gives mean, log_var and codings), "
+                        f"got an encoder with {len(encoder.outputs)} output(s)")
+    return encoder
+
+
 def summarise_vae(multiple: float, model, images, *, num_images: int = 4,
                   num_samples: int = 8, seed: int = 42) -> VaeSummary:
     """Measure a VAE trained with KL weight ``multiple`` / 784 on ``images``.
@@ -409,10 +417,7 @@ def summarise_vae(multiple: float, model, images, *, num_images: int = 4,
     the same draws for every model. Introduced in 07_variational_autoencoders.
     """
     multiple = check_float("multiple", multiple, minimum=0.0, maximum=1000.0, open_min=True)
-    encoder = _trained_parts("model", model)[0]
-    if len(encoder.outputs) != 3:
-        raise TypeError(f"model must be a VAE (its encoder gives mean, log_var and codings), "
-                        f"got an encoder with {len(encoder.outputs)} output(s)")
+    encoder = _vae_parts("model", model)
     images = check_images("images", images)
     num_images = check_int("num_images", num_images, minimum=1, maximum=min(12, len(images)))
     num_samples = check_int("num_samples", num_samples, minimum=1, maximum=64)
@@ -440,7 +445,7 @@ def summarise_vaes(models: Mapping[float, object], images, **kwargs) -> list[Vae
         raise TypeError("models must be a non-empty dict {KL weight multiple: trained VAE}")
     for multiple, model in models.items():
         check_float(f"models key {multiple!r}", multiple, minimum=0.0, open_min=True)
-        _trained_parts(f"models[{multiple!r}]", model)
+        _vae_parts(f"models[{multiple!r}]", model)
     return [summarise_vae(m, models[m], images, **kwargs) for m in sorted(models)]
 
 
@@ -516,7 +521,7 @@ def retrieve(query: int, features, *, k: int = 6) -> np.ndarray:
     ``features`` holds one row per item: codings, or flattened pixels. Introduced in
     08_applications.
     """
-    features = check_array("features", features, min_items=2)
+    features = check_array("features", features, ndim=(2, 3), min_items=2)
     features = features.reshape(len(features), -1)
     query = check_int("query", query, minimum=0, maximum=len(features) - 1)
     return nearest_neighbours(features, features[query:query + 1], k=k,

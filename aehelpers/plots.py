@@ -158,8 +158,11 @@ def log_axis(ax, which: str, ticks: Sequence[float]) -> None:
 
     Introduced in 08_applications.
     """
+    from matplotlib.axes import Axes
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     which = check_choice("which", which, ("x", "y"))
     ticks = [check_float(f"ticks[{i}]", t, minimum=0.0, open_min=True)
              for i, t in enumerate(ticks)]

@@ -34,7 +34,13 @@ from aehelpers._validate import (
     check_texts,
 )
 from aehelpers.metrics import nearest_neighbours
-from aehelpers.models import check_autoencoder, check_chain, check_decoder, check_encoder
+from aehelpers.models import (
+    check_autoencoder,
+    check_chain,
+    check_decoder,
+    check_encoder,
+    codings_size,
+)
 from aehelpers.plots import PALETTE
 
 _DPI = 72
@@ -565,6 +571,9 @@ def latent_map_explorer(plain, vae, images, labels, *, num_points: int | None = 
     for key, model in (("plain", plain), ("vae", vae)):
         encoder, _ = explore._trained_parts(key, model)
         check_decoder(f"{key}.decoder", model.decoder)
+        if codings_size(model.decoder) != 2:
+            raise ValueError(f"{key} must have 2-D codings for a latent map, got "
+                             f"{codings_size(model.decoder)}-D codings")
         latent = explore.latent_map(encoder, images[:num_points])
         parts[key] = (latent, _raster((latent.points - latent.centre) / latent.scale, colours,
                                       3.5), model.decoder)
@@ -696,6 +705,9 @@ def retrieval_explorer(encoder, images, labels, *, k: int = 6, num_queries: int 
     num_queries = _count("num_queries", num_queries, 50, len(images), minimum=1)
     if class_names is not None:
         class_names = check_texts("class_names", class_names)
+        if len(class_names) <= labels.max():
+            raise ValueError(f"class_names must name every label (0 to {labels.max()}), got "
+                             f"{len(class_names)} names")
     check_encoder("encoder", encoder)
     codings = explore.encode(encoder, images).reshape(len(images), -1)
     pixels = images.reshape(len(images), -1)

@@ -991,3 +991,30 @@ def test_latent_map_explorer_toggle_swaps_the_map_behind_the_cross(labelled):
     plain_map = np.asarray(Image.open(io.BytesIO(plain)))
     left = vae_map.shape[1] // 2
     assert (vae_map[:, :left] != plain_map[:, :left]).any()
+
+
+def test_without_class_removes_one_class_from_training_and_validation(images):
+    """The left-out class is gone from train and valid, the test set is whole, bad data named."""
+    labels = np.arange(16, dtype=np.uint8) % 4
+    data = ae.data.FashionMNIST(images, labels, images[:8], labels[:8], images, labels)
+    kept = ae.data.without_class(data, 2)
+    assert 2 not in kept.y_train and 2 not in kept.y_valid
+    assert len(kept.x_train) == 12 and len(kept.x_valid) == 6 and len(kept.x_test) == 16
+    np.testing.assert_array_equal(kept.x_train, images[labels != 2])
+    with pytest.raises(ValueError, match="data.y_train must hold one label per image"):
+        ae.data.without_class(data._replace(y_train=labels[:-1]), 2)
+    with pytest.raises(ValueError, match="label"):
+        ae.data.without_class(data, 10)
+
+
+def test_panels_name_the_argument_of_a_wrong_model_or_short_class_names(labelled):
+    """A 4-D model on the 2-D map names plain or vae; too few class names name class_names."""
+    images, labels = labelled
+    wide = ae.models.build_stacked_autoencoder(hidden_units=(8,), codings_size=4)
+    vae_2d = ae.models.build_variational_autoencoder(**ae.registry.MAP_VAE)
+    with pytest.raises(ValueError, match="plain must have 2-D codings"):
+        ae.widgets.latent_map_explorer(wide, vae_2d, images, labels)
+    with pytest.raises(ValueError, match="class_names must name every label"):
+        ae.widgets.retrieval_explorer(wide.encoder, images, labels, class_names=("a", "b"))
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        ae.plots.log_axis("axes", "x", [1, 10])

@@ -69,13 +69,16 @@ import numpy as np
 
 MODULES = ("cache", "data", "diagrams", "explore", "layers", "live", "metrics", "models",
            "notebook", "plots",
-           "profiles", "registry", "training", "widgets", "zoo", "exercises.feedback",
+           "profiles", "registry", "training", "widgets", "zoo", "exercises.applications",
+           "exercises.feedback",
            "exercises.generative", "exercises.predictions", "exercises.predictions_generative",
            "exercises.pretraining_conv", "exercises.representations")
 # Plain records, exception classes and protocol internals: no validation to probe (their
 # users build them from checked values); listed under the table, not called.
 RECORDS = {"data.DatasetError", "data.FashionMNIST", "explore.NoisePanel",
-           "explore.SparseSummary", "models.Autoencoder", "notebook.SetupError",
+           "explore.SparseSummary", "explore.LatentMap", "explore.VaeSummary",
+           "explore.ThresholdView", "explore.RankedScores", "models.Autoencoder",
+           "notebook.SetupError",
            "zoo.TrainedModel", "exercises.feedback.Feedback",
            # The exercise protocol's building blocks: the checks call them with values they
            # have already checked, and a learner never does.
@@ -151,6 +154,23 @@ class Fixtures:
         from aehelpers import models
 
         return models.build_variational_autoencoder(codings_size=3, hidden_units=(16,), seed=0)
+
+    @functools.cached_property
+    def plain_2d(self):
+        from aehelpers import models
+
+        return models.build_stacked_autoencoder(hidden_units=(16,), codings_size=2,
+                                                coding_activation="linear")
+
+    @functools.cached_property
+    def vae_2d(self):
+        from aehelpers import models
+
+        return models.build_variational_autoencoder(codings_size=2, hidden_units=(16,), seed=0)
+
+    scores = property(lambda self: np.linspace(0.01, 0.08, 8))
+    flags = property(lambda self: np.arange(8) % 2 == 0)
+    labels = property(lambda self: np.arange(8) % 3)
 
     @functools.cached_property
     def conv(self):
@@ -284,7 +304,65 @@ def _profile_args(fx: Fixtures) -> dict:
 
 
 # Good keyword arguments per callable ("module.name"); parameters with a default may be left out.
+def _fresh_axes():
+    from matplotlib.figure import Figure
+
+    return Figure().add_subplot()
+
+
+def _latent(fx):
+    from aehelpers import explore
+
+    return explore.latent_map(fx.vae_2d.encoder, fx.images)
+
+
+def _ranked(fx):
+    from aehelpers import explore
+
+    return explore.rank_scores(fx.scores, fx.flags)
+
+
 GOOD: dict[str, Callable[[Fixtures], dict]] = {
+    "data.without_class": lambda fx: {"data": fx.data, "label": 3},
+    "metrics.roc_curve": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
+    "metrics.roc_auc": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
+    "metrics.confusion_at_threshold": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags,
+                                                  "threshold": 0.05},
+    "metrics.nearest_neighbours": lambda fx: {"database": fx.images[:, 0], "queries":
+                                              fx.images[:2, 0], "k": 3},
+    "metrics.precision_at_k": lambda fx: {"features": fx.images[:, 0], "labels": fx.labels,
+                                          "k": 3},
+    "explore.latent_map": lambda fx: {"encoder": fx.vae_2d.encoder, "images": fx.images},
+    "explore.map_coding": lambda fx: {"latent": _latent(fx), "u": 0.5, "v": -0.5},
+    "explore.decoded_grid": lambda fx: {"decoder": fx.vae_2d.decoder, "latent": _latent(fx),
+                                        "steps": 3},
+    "explore.mosaic": lambda fx: {"images": fx.images, "num_cols": 4},
+    "explore.summarise_vae": lambda fx: {"multiple": 1.0, "model": fx.vae, "images": fx.images},
+    "explore.summarise_vaes": lambda fx: {"models": {1.0: fx.vae}, "images": fx.images},
+    "explore.reconstruction_errors": lambda fx: {"autoencoder": fx.stacked.autoencoder,
+                                                 "images": fx.images},
+    "explore.rank_scores": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
+    "explore.threshold_view": lambda fx: {"ranked": _ranked(fx), "threshold": 0.05},
+    "explore.retrieve": lambda fx: {"query": 1, "features": fx.images[:, 0]},
+    "plots.log_axis": lambda fx: {"ax": _fresh_axes(), "which": "x", "ticks": [1, 10]},
+    "plots.plot_gaussian_contours": lambda fx: {"mean": np.zeros(2), "covariance": np.eye(2)},
+    "widgets.beta_explorer": lambda fx: {"models": {1.0: fx.vae}, "images": fx.images,
+                                         "labels": fx.labels},
+    "widgets.latent_map_explorer": lambda fx: {"plain": fx.plain_2d, "vae": fx.vae_2d,
+                                               "images": fx.images, "labels": fx.labels},
+    "widgets.threshold_explorer": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags,
+                                              "images": fx.images},
+    "widgets.retrieval_explorer": lambda fx: {"encoder": fx.stacked.encoder,
+                                              "images": fx.images, "labels": fx.labels, "k": 2},
+    "exercises.applications.check_precision_at_k": lambda fx: {
+        "function": lambda f, y, k: 0.5, "features": fx.images[:, 0], "labels": fx.labels,
+        "k": 2},
+    "exercises.applications.check_recall_threshold": lambda fx: {
+        "scores": fx.scores, "is_anomaly": fx.flags, "threshold": 0.02},
+    "exercises.applications.check_retrieval_size_prediction": lambda fx: {
+        "prediction": "same", "small_encoder": fx.stacked.encoder,
+        "large_encoder": fx.stacked.encoder, "images": fx.images, "labels": fx.labels, "k": 2,
+        "max_items": 8},
     "cache.fingerprint": lambda fx: {"arrays": [fx.images]},
     "cache.make_key": lambda fx: {"name": "stacked", "request": {"epochs": 2}},
     "cache.load": lambda fx: dict(zip(("key", "model", "request"), fx.cache_entry,
@@ -1028,7 +1106,76 @@ def _activation() -> list[Bad]:
     return [bad for bad in _choice() if bad.key != "none"]
 
 
+def _scores() -> list[Bad]:
+    return [
+        Bad("nan", "a score of NaN", lambda fx: _spoil(fx.scores, np.nan)),
+        Bad("2-D", "a 2-D array", const(np.zeros((8, 2)))),
+        Bad("string", "a string", const("scores")),
+        Bad("empty", "no scores", const(np.zeros(0))),
+    ]
+
+
+def _flags() -> list[Bad]:
+    return [
+        Bad("length", "one flag too many", const(np.arange(9) % 2 == 0)),
+        Bad("one-class", "every item an anomaly", const(np.ones(8, bool))),
+        Bad("float", "fractions (0.5) for flags", const(np.full(8, 0.5))),
+        Bad("string", "a string", const("flags")),
+    ]
+
+
+def _features() -> list[Bad]:
+    return [
+        Bad("nan", "features with NaN", lambda fx: _spoil(fx.images[:, 0], np.nan)),
+        Bad("1-D", "a 1-D vector", const(np.zeros(8))),
+        Bad("string", "a string", const("features")),
+        Bad("empty", "no rows", const(np.zeros((0, 4)))),
+    ]
+
+
+def _item_labels() -> list[Bad]:
+    return [
+        Bad("length", "one label too many", const(np.arange(9) % 3)),
+        Bad("string", "a string", const("labels")),
+        Bad("2-D", "a 2-D array", const(np.zeros((8, 2), int))),
+    ]
+
+
+def _record(what: str) -> list[Bad]:
+    return [Bad("tuple", f"a plain tuple for {what}", const((0, 1, 2))),
+            Bad("string", "a string", const(what))]
+
+
+def _vae_dict() -> list[Bad]:
+    return [
+        Bad("empty", "an empty dict", const({})),
+        Bad("list", "a list of models", lambda fx: [fx.vae]),
+        Bad("negative-key", "a KL multiple of -1", lambda fx: {-1.0: fx.vae}),
+        Bad("not-vae", "a plain autoencoder for a VAE", lambda fx: {1.0: fx.stacked}),
+        Bad("keras", "a Keras model (no .encoder)", lambda fx: {1.0: fx.vae.autoencoder}),
+    ]
+
+
+def _map_model() -> list[Bad]:
+    return [
+        *_model()[:2],
+        Bad("wide-codings", "a model with 4-D codings", lambda fx: fx.stacked),
+        Bad("keras", "a Keras model (no .encoder)", lambda fx: fx.vae_2d.autoencoder),
+    ]
+
+
 KINDS: dict[str, Callable[[], list[Bad]]] = {
+    "scores": _scores, "flags": _flags, "features": _features, "item_labels": _item_labels,
+    "latent": lambda: _record("a latent map"), "ranked": lambda: _record("ranked scores"),
+    "vae_dict": _vae_dict, "map_model": _map_model,
+    "ticks": lambda: [Bad("zero", "a tick at 0 on a log axis", const([0, 10])),
+                      Bad("string", "a string", const("ticks"))],
+    "covariance": lambda: [Bad("asymmetric", "a non-symmetric matrix",
+                               const(np.array([[1.0, 0.5], [0.0, 1.0]]))),
+                           Bad("singular", "a singular matrix", const(np.zeros((2, 2)))),
+                           Bad("3x3", "a 3x3 matrix", const(np.eye(3)))],
+    "frames": lambda: [Bad("length", "one frame too few", const([True] * 7)),
+                       Bad("string", "a string", const("green"))],
     "images": _images, "images_or_single": _images_or_single, "image": _image,
     "count": _count, "index": _index, "seed": _seed, "nonneg_float": _nonneg_float,
     "positive_float": _positive_float, "finite_float": _finite_float,
@@ -1095,7 +1242,11 @@ NAME_KINDS: dict[str, str | None] = {
     "class_names": "class_names", "ax": "ax", "function": "function", "sizes": "sizes",
     "points_2d": "points_2d", "arrays": "fingerprint_arrays", "dense": "dense",
     "builder": "builder", "settings": "settings", "builder_kwargs": "builder_kwargs",
-    "data": "fm_data",
+    "data": "fm_data", "scores": "scores", "is_anomaly": "flags", "features": "features",
+    "database": "features", "queries": "features", "k": "count", "latent": "latent",
+    "ranked": "ranked", "ticks": "ticks", "covariance": "covariance", "frames": "frames",
+    "num_queries": "count", "num_samples": "count", "bins": "count", "chunk": "count",
+    "levels": None, "color": None, "which": "choice", "exclude": None, "query": "index",
     **{name: name for name in ("controls", "figure", "update", "animated", "artists",
                                "panel", "names")},
     **dict.fromkeys(("verbose", "quiet", "clip", "per_image", "log_scale", "use_cache",
@@ -1104,6 +1255,27 @@ NAME_KINDS: dict[str, str | None] = {
 
 # Where a parameter name means something else in one callable.
 KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
+    "data.without_class": {"label": "index"},
+    "metrics.precision_at_k": {"labels": "item_labels"},
+    "explore.map_coding": {"u": "finite_float", "v": "finite_float"},
+    "explore.decoded_grid": {"steps": "count", "span": "positive_float"},
+    "explore.mosaic": {"border": "count"},
+    "explore.summarise_vae": {"multiple": "positive_float", "model": "trained"},
+    "explore.summarise_vaes": {"models": "vae_dict"},
+    "explore.retrieve": {"query": "index"},
+    "plots.log_axis": {"which": "choice"},
+    "plots.plot_gaussian_contours": {"mean": "vector"},
+    "widgets.beta_explorer": {"models": "vae_dict", "labels": "item_labels"},
+    "widgets.latent_map_explorer": {"plain": "map_model", "vae": "map_model",
+                                    "labels": "item_labels"},
+    "widgets.retrieval_explorer": {"labels": "item_labels"},
+    "exercises.applications.check_precision_at_k": {"labels": "item_labels"},
+    "exercises.applications.check_recall_threshold": {"threshold": "nonneg_float",
+                                                       "recall": "probability",
+                                                       "slack": "probability"},
+    "exercises.applications.check_retrieval_size_prediction": {
+        "prediction": "choice", "small_encoder": "encoder", "large_encoder": "encoder",
+        "labels": "item_labels"},
     "cache.make_key": {"name": "cache_name"},
     "cache.save": {"history": "record"},
     "data.add_gaussian_noise": {"images": "images_or_single"},
@@ -1158,6 +1330,19 @@ ANSWERS = {"prediction", "answer", "count", "counts", "value", "basis", "functio
 
 # (callable pattern, parameter, bad key): values that are valid there. Kept small on purpose.
 ALLOWLIST = {
+    ("metrics.confusion_at_threshold", "threshold", "negative"): "flags every item: valid",
+    ("metrics.confusion_at_threshold", "threshold", "huge"): "flags no item: valid",
+    ("metrics.nearest_neighbours", "chunk", "huge"): "one block for all queries: valid",
+    ("*", "max_items", "huge"): "an upper bound",
+    ("exercises.applications.check_recall_threshold", "threshold", "huge"):
+        "a wrong answer, but valid input",
+    ("exercises.applications.check_recall_threshold", "recall", "one"): "catch every anomaly",
+    ("exercises.applications.check_recall_threshold", "slack", "zero"): "no slack: valid",
+    ("exercises.applications.check_recall_threshold", "slack", "one"): "double: valid",
+    ("explore.mosaic", "border", "zero"): "no frame is a valid choice",
+    ("explore.threshold_view", "threshold", "negative"): "flags every item: valid",
+    ("explore.threshold_view", "threshold", "huge"): "flags no item: valid",
+    ("explore.threshold_view", "num_items", "zero"): "no neighbours shown: valid",
     ("*", "num_thumbnails", "zero"): "0 thumbnails is a documented choice",
     ("*", "num_thumbnails", "huge"): "an upper bound on thumbnails",
     ("*", "num_cols", "huge"): "clamped to the number of images",

@@ -5,7 +5,7 @@ Imports live inside the functions: ``import aehelpers`` must stay light (no Tens
 
 from __future__ import annotations
 
-from aehelpers.exercises.feedback import is_placeholder
+from aehelpers.exercises.feedback import check_prediction, is_placeholder
 
 ORDER = ("zero", "lower", "same", "higher")
 
@@ -166,3 +166,26 @@ def vector_model(name: str, value, width: int, data_name: str = "points"):
                         f"numbers, as many as each row of {data_name} holds; got a model from "
                         f"{inputs} to {outputs}")
     return model
+
+
+RATIO_CHOICES = ("lower", "same", "higher")
+
+
+def check_ratio_prediction(checker: str, prediction, *, what: str, measure, same: float,
+                           show, explain: str, reasons: dict, show_answer: bool,
+                           verbose: bool):
+    """A "lower / same / higher" prediction of ``measure()``, a ratio new / old.
+
+    "same" means within ``same`` of 1; ``reasons`` holds the hint for a prediction
+    "too low" and "too high", ``show`` formats the ratio for the answer.
+    """
+    def verdict(value: float) -> str:
+        return compare(value, same=same)
+
+    return check_prediction(
+        checker, prediction, choices=RATIO_CHOICES,
+        what=f'"lower", "same" or "higher": {what}', measure=measure, classify=verdict,
+        show=show, explain=lambda _: explain,
+        hint=lambda p, r: f"{side(p, verdict(r), RATIO_CHOICES)}: "
+                          f"{reasons[side(p, verdict(r), RATIO_CHOICES)]}",
+        show_answer=show_answer, verbose=verbose)

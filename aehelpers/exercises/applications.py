@@ -5,8 +5,8 @@ Imports live inside the checks: ``import aehelpers`` must stay light (no TensorF
 
 from __future__ import annotations
 
-from aehelpers.exercises._measure import compare, ratio, returned, side
-from aehelpers.exercises.feedback import Feedback, check_prediction, placeholder, respond
+from aehelpers.exercises._measure import check_ratio_prediction, ratio, returned
+from aehelpers.exercises.feedback import Feedback, placeholder, respond
 
 
 def check_precision_at_k(function, features, labels, *, k: int = 5, max_items: int = 500,
@@ -22,8 +22,12 @@ def check_precision_at_k(function, features, labels, *, k: int = 5, max_items: i
     from aehelpers.metrics import nearest_neighbours, precision_at_k
 
     max_items = check_int("max_items", max_items, minimum=2)
-    features = check_array("features", features, ndim=2)[:max_items]
-    labels = np.asarray(labels)[:max_items]
+    features = check_array("features", features, ndim=2)
+    labels = np.asarray(labels)
+    if labels.shape != (len(features),):
+        raise ValueError(f"labels must hold one label per row of features ({len(features)}), "
+                         f"got shape {labels.shape}")
+    features, labels = features[:max_items], labels[:max_items]
     k = check_int("k", k, minimum=1, maximum=len(features) - 1)
     expected = precision_at_k(features, labels, k=k)
     reveal = (f"precision@{k} of these {len(features)} items is {expected:.3f}: for each item, "
@@ -128,32 +132,32 @@ def check_retrieval_size_prediction(prediction: str, small_encoder, large_encode
 
     check_encoder("small_encoder", small_encoder)
     check_encoder("large_encoder", large_encoder)
+    k = check_int("k", k, minimum=1, maximum=1000)
     max_items = check_int("max_items", max_items, minimum=k + 1)
-    images = check_images("images", images)[:max_items]
-    labels = np.asarray(labels)[:max_items]
+    images = check_images("images", images)
+    labels = np.asarray(labels)
     if labels.shape != (len(images),):
         raise ValueError(f"labels must hold one label per image ({len(images)}), got shape "
                          f"{labels.shape}")
+    if len(images) <= k:
+        raise ValueError(f"images must hold more than k ({k}) images, got {len(images)}")
+    images, labels = images[:max_items], labels[:max_items]
 
     def measure() -> float:
         small, large = (predict(e, images).reshape(len(images), -1)
                         for e in (small_encoder, large_encoder))
         return ratio(precision_at_k(small, labels, k=k), precision_at_k(large, labels, k=k))
 
-    choices = ("lower", "same", "higher")
     reasons = {"too low": "fewer numbers keep less detail, but a class is a coarse property: "
                           "the reconstruction loss spends its first numbers on the broad shape "
                           "that tells classes apart.",
                "too high": "the smaller bottleneck has to drop detail, and some of that detail "
                            "tells similar classes apart (shirts, pullovers, coats)."}
-    return check_prediction(
-        "check_retrieval_size_prediction", prediction, choices=choices,
-        what='"lower", "same" or "higher": precision@k with the smaller codings, compared with '
-             "the larger ones",
-        measure=measure, classify=lambda r: compare(r, same=0.02),
+    return check_ratio_prediction(
+        "check_retrieval_size_prediction", prediction,
+        what="precision@k with the smaller codings, compared with the larger ones",
+        measure=measure, same=0.02,
         show=lambda r: f"a precision@{k} {r:.3f} times the larger codings'",
-        explain=lambda r: "Retrieval needs only what separates classes, which is far less than "
-                          "what rebuilding every pixel needs.",
-        hint=lambda p, r: f"{side(p, compare(r, same=0.02), choices)}: "
-                          f"{reasons[side(p, compare(r, same=0.02), choices)]}",
-        show_answer=show_answer, verbose=verbose)
+        explain="Retrieval needs only what separates classes, which is far less than what "
+                "rebuilding every pixel needs.",
+        reasons=reasons, show_answer=show_answer, verbose=verbose)

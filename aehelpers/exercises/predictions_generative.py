@@ -5,7 +5,7 @@ Imports live inside the checks: ``import aehelpers`` must stay light (no TensorF
 
 from __future__ import annotations
 
-from aehelpers.exercises._measure import compare, ratio, side
+from aehelpers.exercises._measure import check_ratio_prediction, ratio, side
 from aehelpers.exercises.feedback import Feedback, check_prediction
 
 CHANGES = ("worse", "same", "better")
@@ -134,20 +134,15 @@ def check_sampling_prediction(prediction: str, encoder, decoder, images, *,
         mean, _, sampled = predict(encoder, images)
         return ratio(mse(images, predict(decoder, mean)), mse(images, predict(decoder, sampled)))
 
-    choices = ("lower", "same", "higher")
     reasons = {"too low": "for the dimensions the decoder uses, sigma is small, so the random "
                           "draws barely move the codings.",
                "too high": "a draw moves each coding about sigma away from mu, and the decoder "
                            "cannot tell which way it was pushed; mu is the middle of the draws "
                            "it was trained on."}
-    return check_prediction(
-        "check_sampling_prediction", prediction, choices=choices,
-        what='"lower", "same" or "higher": the MSE when decoding mu, compared with a random '
-             "draw",
-        measure=measure, classify=lambda r: compare(r, same=0.03),
-        show=lambda r: f"an MSE from mu {r:.2f} times the MSE from a random draw",
-        explain=lambda r: "Sampling adds noise to the codings; it keeps the latent space "
-                          "smooth while training, and costs some precision when rebuilding.",
-        hint=lambda p, r: f"{side(p, compare(r, same=0.03), choices)}: "
-                          f"{reasons[side(p, compare(r, same=0.03), choices)]}",
-        show_answer=show_answer, verbose=verbose)
+    return check_ratio_prediction(
+        "check_sampling_prediction", prediction,
+        what="the MSE when decoding mu, compared with a random draw", measure=measure,
+        same=0.03, show=lambda r: f"an MSE from mu {r:.2f} times the MSE from a random draw",
+        explain="Sampling adds noise to the codings; it keeps the latent space smooth while "
+                "training, and costs some precision when rebuilding.",
+        reasons=reasons, show_answer=show_answer, verbose=verbose)
