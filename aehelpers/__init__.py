@@ -18,6 +18,7 @@ _SUBMODULES = (
     "diagrams",
     "exercises",
     "explore",
+    "generators",
     "layers",
     "live",
     "metrics",

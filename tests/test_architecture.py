@@ -13,7 +13,8 @@ ROOT = PACKAGE.parent
 
 # DESIGN.md section 4, bottom up: a module may import only those before it.
 ORDER = ["_validate", "profiles", "data", "layers", "metrics", "models", "registry", "training",
-         "cache", "zoo", "plots", "diagrams", "live", "explore", "widgets", "exercises",
+         "cache", "zoo", "plots", "diagrams", "live", "explore", "generators", "widgets",
+         "exercises",
          "notebook"]
 
 

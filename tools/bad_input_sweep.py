@@ -67,7 +67,8 @@ from pathlib import Path
 
 import numpy as np
 
-MODULES = ("cache", "data", "diagrams", "explore", "layers", "live", "metrics", "models",
+MODULES = ("cache", "data", "diagrams", "explore", "generators", "layers", "live", "metrics",
+           "models",
            "notebook", "plots",
            "profiles", "registry", "training", "widgets", "zoo", "exercises.applications",
            "exercises.feedback",
@@ -77,7 +78,8 @@ MODULES = ("cache", "data", "diagrams", "explore", "layers", "live", "metrics", 
 # users build them from checked values); listed under the table, not called.
 RECORDS = {"data.DatasetError", "data.FashionMNIST", "explore.NoisePanel",
            "explore.SparseSummary", "explore.LatentMap", "explore.VaeSummary",
-           "explore.ThresholdView", "explore.RankedScores", "models.Autoencoder",
+           "explore.ThresholdView", "explore.RankedScores", "generators.NoiseSchedule",
+           "models.Autoencoder",
            "notebook.SetupError",
            "zoo.TrainedModel", "exercises.feedback.Feedback",
            # The exercise protocol's building blocks: the checks call them with values they
@@ -322,7 +324,40 @@ def _ranked(fx):
     return explore.rank_scores(fx.scores, fx.flags)
 
 
+def _schedule(fx):
+    from aehelpers import generators
+
+    return generators.noise_schedule(10)
+
+
+def _toy_denoiser(fx):
+    from aehelpers import generators
+
+    return generators.build_toy_denoiser(hidden_units=(8,))
+
+
+def _gan_parts(fx):
+    import keras
+
+    return {"generator": keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)]),
+            "discriminator": keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]),
+            "latent_size": 2}
+
+
 GOOD: dict[str, Callable[[Fixtures], dict]] = {
+    "generators.ring_of_gaussians": lambda fx: {"num_points": 16},
+    "generators.GAN": _gan_parts,
+    "generators.build_toy_gan": lambda fx: {"hidden_units": (8,)},
+    "generators.GANSnapshots": lambda fx: {"every": 4},
+    "generators.noise_schedule": lambda fx: {"steps": 10},
+    "generators.diffuse": lambda fx: {"clean": fx.images[:, 0, :2], "steps": np.arange(8),
+                                      "noise": fx.images_b[:, 0, :2],
+                                      "schedule": _schedule(fx)},
+    "generators.denoising_pairs": lambda fx: {"clean": fx.images[:, 0, :2],
+                                              "schedule": _schedule(fx), "num_pairs": 16},
+    "generators.build_toy_denoiser": lambda fx: {"hidden_units": (8,)},
+    "generators.reverse_diffusion": lambda fx: {"denoiser": _toy_denoiser(fx),
+                                                "schedule": _schedule(fx), "num_points": 8},
     "data.without_class": lambda fx: {"data": fx.data, "label": 3},
     "metrics.roc_curve": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
     "metrics.roc_auc": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
@@ -1168,6 +1203,10 @@ KINDS: dict[str, Callable[[], list[Bad]]] = {
     "scores": _scores, "flags": _flags, "features": _features, "item_labels": _item_labels,
     "latent": lambda: _record("a latent map"), "ranked": lambda: _record("ranked scores"),
     "vae_dict": _vae_dict, "map_model": _map_model,
+    "schedule": lambda: _record("a noise schedule"),
+    "steps": lambda: [Bad("out-of-range", "step 10 of a 10-step schedule", const(np.full(8, 10))),
+                      Bad("float", "float steps", const(np.full(8, 0.5))),
+                      Bad("length", "one step too few", const(np.arange(7)))],
     "ticks": lambda: [Bad("zero", "a tick at 0 on a log axis", const([0, 10])),
                       Bad("string", "a string", const("ticks"))],
     "covariance": lambda: [Bad("asymmetric", "a non-symmetric matrix",
@@ -1255,6 +1294,19 @@ NAME_KINDS: dict[str, str | None] = {
 
 # Where a parameter name means something else in one callable.
 KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
+    "generators.GAN": {"generator": "model", "discriminator": "model", "latent_size": "count"},
+    "generators.ring_of_gaussians": {"modes": "count", "radius": "positive_float",
+                                     "spread": "nonneg_float"},
+    "generators.build_toy_gan": {"latent_size": "count"},
+    "generators.GANSnapshots": {"every": "count", "grid": "count", "extent": "positive_float"},
+    "generators.noise_schedule": {"steps": "count", "beta_start": "probability",
+                                  "beta_end": "probability"},
+    "generators.diffuse": {"clean": "pair_array", "noise": "pair_array", "steps": "steps",
+                           "schedule": "schedule"},
+    "generators.denoising_pairs": {"clean": "features", "schedule": "schedule",
+                                   "num_pairs": "count"},
+    "generators.reverse_diffusion": {"denoiser": "model", "schedule": "schedule",
+                                     "keep_every": "count"},
     "data.without_class": {"label": "index"},
     "metrics.precision_at_k": {"labels": "item_labels"},
     "explore.map_coding": {"u": "finite_float", "v": "finite_float"},
@@ -1330,6 +1382,9 @@ ANSWERS = {"prediction", "answer", "count", "counts", "value", "basis", "functio
 
 # (callable pattern, parameter, bad key): values that are valid there. Kept small on purpose.
 ALLOWLIST = {
+    ("generators.GANSnapshots", "every", "huge"): "one snapshot, at the start: valid",
+    ("generators.reverse_diffusion", "keep_every", "zero"): "keep no steps: documented",
+    ("generators.reverse_diffusion", "keep_every", "huge"): "keep only the start: valid",
     ("metrics.confusion_at_threshold", "threshold", "negative"): "flags every item: valid",
     ("metrics.confusion_at_threshold", "threshold", "huge"): "flags no item: valid",
     ("metrics.nearest_neighbours", "chunk", "huge"): "one block for all queries: valid",

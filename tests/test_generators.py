@@ -1,0 +1,111 @@
+"""Chapter 09's building blocks: a Keras-3-native GAN step and the diffusion process."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+import aehelpers as ae
+from aehelpers import generators
+
+
+def _distance_to_ring(points: np.ndarray, radius: float = 2.0) -> float:
+    return float(np.mean(np.abs(np.linalg.norm(points, axis=1) - radius)))
+
+
+def _modes_hit(points: np.ndarray, modes: int = 8) -> np.ndarray:
+    nearest = np.round(np.arctan2(points[:, 1], points[:, 0]) / (2 * np.pi / modes)) % modes
+    return np.bincount(nearest.astype(int), minlength=modes)
+
+
+def test_ring_of_gaussians_puts_points_on_the_ring_at_every_mode():
+    """Every point lies near radius 2, at one of 8 evenly spaced angles, all 8 used."""
+    points = generators.ring_of_gaussians(4000, spread=0.05, seed=0)
+    assert points.shape == (4000, 2) and points.dtype == np.float32
+    assert _distance_to_ring(points) < 0.06
+    assert (_modes_hit(points) > 350).all()
+
+
+def test_gan_training_moves_the_generator_onto_the_ring_and_logs_both_losses():
+    """A few hundred steps take generated points from far off to near the ring (Keras 3 fit)."""
+    data = generators.ring_of_gaussians(4096, seed=0)
+    gan = generators.build_toy_gan(seed=0)
+    gan.compile(learning_rate=1e-3)
+    noise = np.random.default_rng(1).normal(size=(1000, 2)).astype("float32")
+    before = _distance_to_ring(np.asarray(gan.generator(noise)))
+    d_weights = [w.numpy().copy() for w in gan.discriminator.trainable_weights]
+    snapshots = generators.GANSnapshots(every=64, grid=11)
+    history = gan.fit(data, batch_size=128, epochs=12, verbose=0, callbacks=[snapshots])
+    after_points = np.asarray(gan.generator(noise))
+    assert before > 1.0 and _distance_to_ring(after_points) < 0.5 * before
+    assert set(history.history) == {"d_loss", "g_loss"}
+    assert all(np.isfinite(history.history["d_loss"] + history.history["g_loss"]))
+    assert any(not np.allclose(a, w.numpy()) for a, w in
+               zip(d_weights, gan.discriminator.trainable_weights, strict=True))
+    # 12 epochs x 32 batches = 384 steps: a snapshot at step 0 and every 64 steps after.
+    assert snapshots.steps[0] == 0 and snapshots.steps[-1] == 384
+    assert len(snapshots.steps) == 7 and np.all(np.diff(snapshots.steps) >= 64)
+    assert snapshots.fields[0].shape == (11, 11)
+    assert all(0.0 <= f.min() and f.max() <= 1.0 for f in snapshots.fields)
+    np.testing.assert_allclose(snapshots.points[-1], np.asarray(gan.generator(
+        np.random.default_rng(0).normal(size=(500, 2)).astype("float32"))), atol=1e-5)
+
+
+def test_gan_rejects_models_that_are_not_keras_models():
+    """Generator and discriminator must be Keras models; the error names which."""
+    with pytest.raises(TypeError, match="discriminator must be a Keras model"):
+        generators.GAN(keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)]), "d",
+                       latent_size=2)
+
+
+def test_noise_schedule_matches_its_formula():
+    """alpha-bar_t is the running product of (1 - beta); SNR falls at every step."""
+    schedule = generators.noise_schedule(10, beta_start=0.01, beta_end=0.5)
+    np.testing.assert_allclose(schedule.betas, 0.01 + np.arange(10) * 0.49 / 9)
+    product = 1.0
+    for step, beta in enumerate(schedule.betas):
+        product *= 1.0 - beta
+        assert schedule.alphas_cumprod[step] == pytest.approx(product)
+    assert np.all(np.diff(schedule.signal_to_noise) < 0)
+    with pytest.raises(ValueError, match="beta_end"):
+        generators.noise_schedule(10, beta_start=0.1, beta_end=0.05)
+
+
+def test_diffuse_gives_the_forward_process_mean_and_variance():
+    """x_t has mean sqrt(a) x0 and variance 1 - a at step t, measured over many draws."""
+    schedule = generators.noise_schedule(50)
+    rng = np.random.default_rng(0)
+    clean = np.tile(np.array([[1.5, -0.5]], dtype="float32"), (200_000, 1))
+    for step in (0, 25, 49):
+        noisy = generators.diffuse(clean, np.full(len(clean), step), rng.normal(
+            size=clean.shape).astype("float32"), schedule)
+        keep = schedule.alphas_cumprod[step]
+        np.testing.assert_allclose(noisy.mean(axis=0), np.sqrt(keep) * clean[0], atol=0.01)
+        np.testing.assert_allclose(noisy.var(axis=0), 1.0 - keep, atol=0.01)
+    with pytest.raises(ValueError, match="steps must hold one step index"):
+        generators.diffuse(clean[:4], np.array([0, 1, 2, 50]), np.zeros((4, 2)), schedule)
+
+
+def test_toy_diffusion_samples_land_on_the_ring():
+    """A denoiser trained for a few seconds turns N(0, I) noise into points on the ring."""
+    schedule = generators.noise_schedule(50)
+    data = generators.ring_of_gaussians(20_000, seed=0)
+    inputs, noise = generators.denoising_pairs(data, schedule, num_pairs=100_000, seed=0)
+    assert inputs.shape == (100_000, 3) and 0.0 <= inputs[:, 2].min() < inputs[:, 2].max() < 1
+    denoiser = generators.build_toy_denoiser(seed=0)
+    denoiser.compile(keras.optimizers.Adam(2e-3), "mse", steps_per_execution=16)
+    denoiser.fit(inputs, noise, batch_size=256, epochs=4, verbose=0)
+    start = np.random.default_rng(3).normal(size=(1000, 2))
+    points, kept = generators.reverse_diffusion(denoiser, schedule, num_points=1000, seed=3,
+                                                keep_every=10)
+    assert _distance_to_ring(start) > 0.7
+    assert _distance_to_ring(points) < 0.25
+    assert (_modes_hit(points) > 50).all(), "every mode gets samples"
+    assert len(kept) == 6 and np.allclose(kept[0], start.astype("float32"))
+    np.testing.assert_allclose(kept[-1], points)
+
+
+def test_generators_is_reachable_from_the_package():
+    """``ae.generators`` loads lazily like the other submodules."""
+    assert ae.generators is generators
