@@ -1,4 +1,4 @@
-"""GANs and diffusion on toy data, Keras-3 native: the pieces chapter 09 builds on.
+"""GANs and diffusion on toy data, Keras-3 native: the first pieces of the planned chapter 09.
 
 A GAN here is a ``keras.Model`` whose ``train_step`` updates the discriminator, then the
 generator, each with its own optimizer and ``GradientTape``; nothing is frozen or
