@@ -135,9 +135,12 @@ class GANSnapshots(keras.callbacks.Callback):
         self.steps: list[int] = []
         self.points: list[np.ndarray] = []
         self.fields: list[np.ndarray] = []
+        self.losses: list[tuple[float, float]] = []  # (d_loss, g_loss) so far in the epoch
         self._step = self._epoch_start = 0
 
-    def _record(self) -> None:
+    def _record(self, logs=None) -> None:
+        logs = logs or {}
+        self.losses.append((float(logs.get("d_loss", np.nan)), float(logs.get("g_loss", np.nan))))
         gan = self.model
         noise = np.random.default_rng(self.seed).normal(
             size=(self.num_points, gan.latent_size)).astype(np.float32)
@@ -157,7 +160,7 @@ class GANSnapshots(keras.callbacks.Callback):
         # With several steps per call, Keras reports only the last batch index of each call.
         self._step = self._epoch_start + batch + 1
         if self._step - self.steps[-1] >= self.every:
-            self._record()
+            self._record(logs)
 
 
 class NoiseSchedule(NamedTuple):

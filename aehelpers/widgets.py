@@ -25,6 +25,7 @@ from PIL import Image
 
 from aehelpers import explore
 from aehelpers._validate import (
+    check_array,
     check_callable,
     check_float,
     check_images,
@@ -33,6 +34,7 @@ from aehelpers._validate import (
     check_seed,
     check_texts,
 )
+from aehelpers.generators import NoiseSchedule, diffuse
 from aehelpers.metrics import nearest_neighbours
 from aehelpers.models import (
     check_autoencoder,
@@ -739,3 +741,112 @@ def retrieval_explorer(encoder, images, labels, *, k: int = 6, num_queries: int 
             f"{k}</b> by pixels")
 
     return Explorer(controls, figure, update, [query_artist, results])
+
+
+def trajectory_explorer(frames, reference, *, labels: Sequence[str], fields=None,
+                        extent: float = 3.0) -> Explorer:
+    """Step through snapshots of 2-D points (a GAN's samples, reverse diffusion) over the data.
+
+    ``frames`` holds one (n, 2) array per snapshot and ``labels`` a name for each (its
+    training step, say); ``reference`` is the real data, drawn grey. With ``fields``
+    (one grid x grid array in [0, 1] per frame, over [-extent, extent]^2) the
+    background shows them: a GAN discriminator's probability "real". Every frame is drawn
+    once when the panel is built. Introduced in 09_gans_and_diffusion.
+    """
+    if isinstance(frames, np.ndarray) or not isinstance(frames, Sequence) or not frames:
+        raise TypeError("frames must be a non-empty list of (n, 2) arrays, one per snapshot")
+    frames = [check_array(f"frames[{i}]", f, ndim=2, trailing_shape=(2,))
+              for i, f in enumerate(frames)]
+    reference = check_array("reference", reference, ndim=2, trailing_shape=(2,))
+    labels = check_texts("labels", labels, length=len(frames))
+    extent = check_float("extent", extent, minimum=0.0, open_min=True, maximum=1e6)
+    if fields is not None:
+        if isinstance(fields, np.ndarray) or not isinstance(fields, Sequence) or len(
+                fields) != len(frames):
+            raise TypeError(f"fields must be a list of one square array per frame "
+                            f"({len(frames)}), got {type(fields).__name__}")
+        fields = [check_array(f"fields[{i}]", f, ndim=2, value_range=(0.0, 1.0))
+                  for i, f in enumerate(fields)]
+        if any(f.shape[0] != f.shape[1] for f in fields):
+            raise ValueError("fields must hold square grids (grid x grid)")
+    controls = {"snapshot": widgets.SelectionSlider(
+        options=[(label, i) for i, label in enumerate(labels)], value=0,
+        description="snapshot", continuous_update=True)}
+    figure = _figure(5.0, 4.6)
+    ax = figure.add_subplot(1, 1, 1)
+    field_artist = None
+    animated = []
+    if fields is not None:
+        field_artist = ax.imshow(fields[0], origin="lower", cmap="PuOr", vmin=0, vmax=1,
+                                 extent=(-extent, extent, -extent, extent), alpha=0.8)
+        animated.append(field_artist)
+    ax.plot(*reference[:2000].T, ".", color="#777777", markersize=2, label="real data")
+    points = ax.plot(*frames[0].T, ".", color=PALETTE[0], markersize=3, label="generated")[0]
+    animated.append(points)
+    ax.set(xlim=(-extent, extent), ylim=(-extent, extent), aspect="equal")
+    ax.legend(loc="upper right", fontsize=9, markerscale=3)
+    figure.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08)
+
+    def update():
+        index = controls["snapshot"].value
+        points.set_data(*frames[index].T)
+        shown = {"points": frames[index]}
+        text = f"snapshot <b>{labels[index]}</b>"
+        if field_artist is not None:
+            field_artist.set_data(fields[index])
+            shown["field"] = fields[index]
+            real = np.mean(fields[index] > 0.5)
+            text += f"; the discriminator calls {real:.0%} of the plane real"
+        return shown, text
+
+    panel = Explorer(controls, figure, update, animated,
+                     state=lambda: controls["snapshot"].value)
+    panel.draw_every_state("snapshot")
+    return panel
+
+
+def diffusion_explorer(images, schedule, *, labels: Sequence[str] | None = None,
+                       seed: int = 42) -> Explorer:
+    """Slide the forward diffusion step t: an image with its noise, and the signal-to-noise ratio.
+
+    Images are scaled to [-1, 1] (where diffusion models work) and one fixed noise image
+    per picture is mixed in: x_t = sqrt(a_t) x_0 + sqrt(1 - a_t) noise, shown clipped back
+    to [0, 1]. Introduced in 09_gans_and_diffusion.
+    """
+    images, labels = _first_images(images, labels)
+    if not isinstance(schedule, NoiseSchedule):
+        raise TypeError(f"schedule must come from ae.generators.noise_schedule, got "
+                        f"{type(schedule).__name__}")
+    total = len(schedule.betas)
+    noise = np.random.default_rng(check_seed("seed", seed)).normal(
+        size=images.shape).astype(np.float32)
+    controls = {"step": widgets.IntSlider(value=0, min=0, max=total - 1, step=1,
+                                          description="step t", continuous_update=True),
+                "image": _picker("image", len(images), labels, 0)}
+    figure = _figure(8.5, 3.0)
+    grid = figure.add_gridspec(1, 3, width_ratios=[1.0, 1.0, 1.5])
+    clean_artist = _image_axes(figure.add_subplot(grid[0]), "clean image x_0")
+    noisy_artist = _image_axes(figure.add_subplot(grid[1]), "noisy image x_t")
+    snr_ax = figure.add_subplot(grid[2])
+    snr_ax.plot(np.arange(total), schedule.signal_to_noise, color=PALETTE[1])
+    snr_ax.set(yscale="log", xlabel="step t", ylabel="signal-to-noise ratio")
+    marker = snr_ax.plot([0], [schedule.signal_to_noise[0]], "o", color=PALETTE[0],
+                         markersize=9)[0]
+    figure.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.18, wspace=0.55)
+
+    def update():
+        step, index = controls["step"].value, controls["image"].value
+        scaled = 2.0 * images[index] - 1.0
+        noisy = diffuse(scaled[None], np.array([step]), noise[index][None], schedule)[0]
+        shown_noisy = np.clip((noisy + 1.0) / 2.0, 0.0, 1.0)
+        clean_artist.set_data(images[index])
+        noisy_artist.set_data(shown_noisy)
+        marker.set_data([step], [schedule.signal_to_noise[step]])
+        keep, ratio = schedule.alphas_cumprod[step], schedule.signal_to_noise[step]
+        return {"clean": images[index], "noisy": shown_noisy}, (
+            f"step {step}: signal kept sqrt(a) = <b>{np.sqrt(keep):.3f}</b>, noise std "
+            f"sqrt(1 - a) = <b>{np.sqrt(1 - keep):.3f}</b>, signal-to-noise ratio "
+            f"{ratio:.3g} ({10 * np.log10(ratio):+.1f} dB)")
+
+    return Explorer(controls, figure, update, [clean_artist, noisy_artist, marker],
+                    state=lambda: (controls["step"].value, controls["image"].value))

@@ -54,7 +54,16 @@ def explorers(images, test):
     map_explorer = ae.widgets.latent_map_explorer(plain, vae_2d, images[:1000],
                                                   np.arange(1000) % 10)
     threshold = ae.widgets.threshold_explorer(scores, flags, test_images)
+    toy = ae.generators.ring_of_gaussians(1000, seed=0)
+    frames = [toy + np.random.default_rng(i).normal(scale=1.0 / (i + 1), size=toy.shape)
+              for i in range(10)]
+    fields = [np.random.default_rng(i).random((41, 41)) for i in range(10)]
     return [
+        ("trajectory_explorer", ae.widgets.trajectory_explorer(
+            [f[:500] for f in frames], toy, labels=[f"step {i}" for i in range(10)],
+            fields=fields), "snapshot", list(range(10))),
+        ("diffusion_explorer", ae.widgets.diffusion_explorer(
+            test_images[:12], ae.generators.noise_schedule(50)), "step", list(range(50))),
         ("beta_explorer", ae.widgets.beta_explorer(vaes, images[:1000], np.arange(1000) % 10),
          "kl_weight", list(ae.registry.KL_MULTIPLES)),
         ("latent_map_explorer", map_explorer, "u", np.round(np.linspace(-3, 3, 61), 1)),

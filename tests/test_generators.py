@@ -109,3 +109,67 @@ def test_toy_diffusion_samples_land_on_the_ring():
 def test_generators_is_reachable_from_the_package():
     """``ae.generators`` loads lazily like the other submodules."""
     assert ae.generators is generators
+
+
+def _png(explorer) -> bytes:
+    import base64
+
+    return base64.b64decode(explorer.output.outputs[0]["data"]["image/png"])
+
+
+def test_trajectory_explorer_steps_through_gan_snapshots_with_their_fields():
+    """Each snapshot shows its points and field; the readout's share is measured from it."""
+    data = generators.ring_of_gaussians(1024, seed=0)
+    gan = generators.build_toy_gan(hidden_units=(16,), seed=0)
+    gan.compile()
+    snapshots = generators.GANSnapshots(every=8, grid=9, num_points=50)
+    gan.fit(data, batch_size=128, epochs=3, verbose=0, callbacks=[snapshots])
+    assert len(snapshots.losses) == len(snapshots.steps)
+    assert np.isnan(snapshots.losses[0][0]) and np.isfinite(snapshots.losses[-1]).all()
+    labels = [f"step {s}" for s in snapshots.steps]
+    explorer = ae.widgets.trajectory_explorer(snapshots.points, data, labels=labels,
+                                              fields=snapshots.fields)
+    assert sorted(explorer._drawn) == list(range(len(labels)))
+    first = _png(explorer)
+    last = len(labels) - 1
+    explorer.controls["snapshot"].value = last
+    assert _png(explorer) != first
+    np.testing.assert_array_equal(explorer.images["points"], snapshots.points[last])
+    share = np.mean(snapshots.fields[last] > 0.5)
+    assert explorer.readout.value == (f"snapshot <b>{labels[last]}</b>; the discriminator "
+                                      f"calls {share:.0%} of the plane real")
+
+
+def test_trajectory_explorer_without_fields_and_its_bad_input():
+    """Reverse-diffusion frames need no field; mismatched labels or fields are named."""
+    frames = [np.zeros((5, 2)), np.ones((5, 2))]
+    explorer = ae.widgets.trajectory_explorer(frames, np.zeros((3, 2)), labels=["a", "b"])
+    explorer.controls["snapshot"].value = 1
+    np.testing.assert_array_equal(explorer.images["points"], np.ones((5, 2)))
+    assert explorer.readout.value == "snapshot <b>b</b>"
+    with pytest.raises(ValueError, match="labels"):
+        ae.widgets.trajectory_explorer(frames, np.zeros((3, 2)), labels=["a"])
+    with pytest.raises(TypeError, match="fields must be a list"):
+        ae.widgets.trajectory_explorer(frames, np.zeros((3, 2)), labels=["a", "b"],
+                                       fields=[np.zeros((4, 4))])
+    with pytest.raises(TypeError, match="frames must be a non-empty list"):
+        ae.widgets.trajectory_explorer(np.zeros((5, 2)), np.zeros((3, 2)), labels=["a"])
+
+
+def test_diffusion_explorer_shows_the_forward_formula_at_each_step(images):
+    """The noisy image is sqrt(a) x0 + sqrt(1 - a) noise in [-1, 1], shown back in [0, 1]."""
+    schedule = generators.noise_schedule(20)
+    explorer = ae.widgets.diffusion_explorer(images, schedule, seed=5)
+    noise = np.random.default_rng(5).normal(size=images.shape).astype("float32")
+    for step, index in ((0, 0), (10, 3), (19, 3)):
+        with explorer.hold():
+            explorer.controls["step"].value = step
+            explorer.controls["image"].value = index
+        keep = schedule.alphas_cumprod[step]
+        expected = np.sqrt(keep) * (2 * images[index] - 1) + np.sqrt(1 - keep) * noise[index]
+        np.testing.assert_allclose(explorer.images["noisy"], np.clip((expected + 1) / 2, 0, 1),
+                                   atol=1e-5)
+        assert f"step {step}: signal kept sqrt(a) = <b>{np.sqrt(keep):.3f}</b>" in (
+            explorer.readout.value)
+    with pytest.raises(TypeError, match="schedule must come from"):
+        ae.widgets.diffusion_explorer(images, schedule.betas)

@@ -346,6 +346,10 @@ def _gan_parts(fx):
 
 GOOD: dict[str, Callable[[Fixtures], dict]] = {
     "generators.ring_of_gaussians": lambda fx: {"num_points": 16},
+    "widgets.trajectory_explorer": lambda fx: {"frames": [np.zeros((4, 2)), np.ones((4, 2))],
+                                               "reference": np.zeros((3, 2)),
+                                               "labels": ["a", "b"]},
+    "widgets.diffusion_explorer": lambda fx: {"images": fx.images, "schedule": _schedule(fx)},
     "generators.GAN": _gan_parts,
     "generators.build_toy_gan": lambda fx: {"hidden_units": (8,)},
     "generators.GANSnapshots": lambda fx: {"every": 4},
@@ -1204,6 +1208,10 @@ KINDS: dict[str, Callable[[], list[Bad]]] = {
     "latent": lambda: _record("a latent map"), "ranked": lambda: _record("ranked scores"),
     "vae_dict": _vae_dict, "map_model": _map_model,
     "schedule": lambda: _record("a noise schedule"),
+    "frames_list": lambda: [Bad("array", "one array for a list of frames",
+                                const(np.zeros((2, 4, 2)))),
+                            Bad("empty", "no frames", const([])),
+                            Bad("columns", "3-column frames", const([np.zeros((4, 3))] * 2))],
     "steps": lambda: [Bad("out-of-range", "step 10 of a 10-step schedule", const(np.full(8, 10))),
                       Bad("float", "float steps", const(np.full(8, 0.5))),
                       Bad("length", "one step too few", const(np.arange(7)))],
@@ -1294,6 +1302,10 @@ NAME_KINDS: dict[str, str | None] = {
 
 # Where a parameter name means something else in one callable.
 KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
+    "widgets.trajectory_explorer": {"frames": "frames_list", "reference": "points_2d",
+                                    "labels": "label_names", "fields": None,
+                                    "extent": "positive_float"},
+    "widgets.diffusion_explorer": {"schedule": "schedule", "labels": "label_names"},
     "generators.GAN": {"generator": "model", "discriminator": "model", "latent_size": "count"},
     "generators.ring_of_gaussians": {"modes": "count", "radius": "positive_float",
                                      "spread": "nonneg_float"},
