@@ -114,6 +114,36 @@ def build_toy_gan(*, latent_size: int = 2, hidden_units=(64, 64), seed: int = 42
                _mlp("discriminator", 2, 1, hidden_units), latent_size=latent_size, seed=seed)
 
 
+def build_dcgan(*, latent_size: int = 32, filters: tuple[int, int] = (64, 32),
+                seed: int = 42) -> GAN:
+    """Build a small DCGAN for 28x28 images scaled to [-1, 1] (tanh output).
+
+    Generator: latent -> 7x7x``filters[0]`` -> 14x14x``filters[1]`` -> 28x28 by
+    transposed convolutions; discriminator: the mirror with strided convolutions and
+    LeakyReLU, ending in one logit. Introduced in 09_gans_and_diffusion.
+    """
+    latent_size = check_int("latent_size", latent_size, minimum=1, maximum=4096)
+    if not isinstance(filters, list | tuple) or len(filters) != 2:
+        raise ValueError(f"filters must hold 2 integers (7x7 and 14x14 stages), got {filters!r}")
+    wide, narrow = (check_int(f"filters[{i}]", f, minimum=1, maximum=1024)
+                    for i, f in enumerate(filters))
+    keras.utils.set_random_seed(check_seed("seed", seed))
+    layers = keras.layers
+    generator = keras.Sequential([
+        keras.Input((latent_size,)), layers.Dense(7 * 7 * wide), layers.Reshape((7, 7, wide)),
+        layers.BatchNormalization(), layers.ReLU(),
+        layers.Conv2DTranspose(narrow, 4, strides=2, padding="same"),
+        layers.BatchNormalization(), layers.ReLU(),
+        layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),
+        layers.Reshape((28, 28))], name="generator")
+    discriminator = keras.Sequential([
+        keras.Input((28, 28)), layers.Reshape((28, 28, 1)),
+        layers.Conv2D(narrow, 4, strides=2, padding="same"), layers.LeakyReLU(0.2),
+        layers.Conv2D(wide, 4, strides=2, padding="same"), layers.LeakyReLU(0.2),
+        layers.Flatten(), layers.Dense(1)], name="discriminator")
+    return GAN(generator, discriminator, latent_size=latent_size, seed=seed)
+
+
 class GANSnapshots(keras.callbacks.Callback):
     """Record, every ``every`` batches, the generated points and the discriminator's field.
 

@@ -173,3 +173,22 @@ def test_diffusion_explorer_shows_the_forward_formula_at_each_step(images):
             explorer.readout.value)
     with pytest.raises(TypeError, match="schedule must come from"):
         ae.widgets.diffusion_explorer(images, schedule.betas)
+
+
+def test_dcgan_maps_noise_to_images_and_one_epoch_trains_both_networks():
+    """28x28 outputs in [-1, 1], one logit per image; a short fit changes both networks."""
+    gan = generators.build_dcgan(latent_size=8, filters=(16, 8), seed=0)
+    noise = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    images = np.asarray(gan.generator(noise))
+    assert images.shape == (4, 28, 28) and -1.0 <= images.min() and images.max() <= 1.0
+    assert np.asarray(gan.discriminator(images)).shape == (4, 1)
+    before = [np.asarray(w).copy() for w in (gan.generator.trainable_weights[0],
+                                             gan.discriminator.trainable_weights[0])]
+    real = np.random.default_rng(1).random((256, 28, 28)).astype("float32") * 2 - 1
+    gan.compile(learning_rate=2e-4)
+    history = gan.fit(real, batch_size=64, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"] + history.history["g_loss"]).all()
+    after = (gan.generator.trainable_weights[0], gan.discriminator.trainable_weights[0])
+    assert all(not np.allclose(b, np.asarray(a)) for b, a in zip(before, after, strict=True))
+    with pytest.raises(ValueError, match="filters must hold 2 integers"):
+        generators.build_dcgan(filters=(8,))
