@@ -23,7 +23,7 @@ from aehelpers._validate import (
     check_seed,
     check_shape,
 )
-from aehelpers.metrics import confusion_at_threshold, mse, nearest_neighbours, psnr
+from aehelpers.metrics import check_scores, mse, nearest_neighbours, psnr
 from aehelpers.models import IMAGE_SHAPE, check_autoencoder, check_encoder, codings_size, io_shapes
 from aehelpers.training import predict
 
@@ -483,9 +483,7 @@ class RankedScores(NamedTuple):
 
 def rank_scores(scores, is_anomaly) -> RankedScores:
     """Sort anomaly scores once for :func:`threshold_view`. Introduced in 08_applications."""
-    confusion_at_threshold(scores, is_anomaly, 0.0)  # the same checks, the same messages
-    scores = np.asarray(scores, dtype=np.float64)
-    flags = np.asarray(is_anomaly).astype(bool)
+    scores, flags = check_scores(scores, is_anomaly)
     order = np.argsort(scores, kind="stable")
     return RankedScores(order, scores[order], np.r_[0, np.cumsum(flags[order])],
                         int(flags.sum()))

@@ -118,7 +118,11 @@ def principal_angles(basis_a: np.ndarray, basis_b: np.ndarray) -> np.ndarray:
     return np.degrees(subspace_angles(bases[0].T, bases[1].T))
 
 
-def _scores_and_flags(scores, is_anomaly) -> tuple[np.ndarray, np.ndarray]:
+def check_scores(scores, is_anomaly) -> tuple[np.ndarray, np.ndarray]:
+    """Return anomaly scores as float64 and their flags as bool, after checking both.
+
+    Introduced in 08_applications.
+    """
     check_array("scores", scores, ndim=1)  # then kept in float64: float32 would tie near values
     scores = np.asarray(scores, dtype=np.float64)
     flags = np.asarray(is_anomaly)
@@ -138,7 +142,7 @@ def roc_curve(scores, is_anomaly) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     An item is flagged when its score is at least the threshold; the curve starts at
     (0, 0) (threshold +inf) and ends at (1, 1). Introduced in 08_applications.
     """
-    scores, flags = _scores_and_flags(scores, is_anomaly)
+    scores, flags = check_scores(scores, is_anomaly)
     order = np.argsort(-scores, kind="stable")
     ranked, hits = scores[order], flags[order]
     last = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]  # last of each tied run
@@ -162,7 +166,7 @@ def confusion_at_threshold(scores, is_anomaly, threshold: float) -> dict[str, in
 
     Introduced in 08_applications.
     """
-    scores, flags = _scores_and_flags(scores, is_anomaly)
+    scores, flags = check_scores(scores, is_anomaly)
     flagged = scores >= check_float("threshold", threshold)
     return {"tp": int(np.sum(flagged & flags)), "fp": int(np.sum(flagged & ~flags)),
             "fn": int(np.sum(~flagged & flags)), "tn": int(np.sum(~flagged & ~flags))}

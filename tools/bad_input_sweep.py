@@ -365,6 +365,7 @@ GOOD: dict[str, Callable[[Fixtures], dict]] = {
     "data.without_class": lambda fx: {"data": fx.data, "label": 3},
     "metrics.roc_curve": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
     "metrics.roc_auc": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
+    "metrics.check_scores": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags},
     "metrics.confusion_at_threshold": lambda fx: {"scores": fx.scores, "is_anomaly": fx.flags,
                                                   "threshold": 0.05},
     "metrics.nearest_neighbours": lambda fx: {"database": fx.images[:, 0], "queries":

@@ -71,13 +71,12 @@ def check_recall_threshold(scores, is_anomaly, threshold: float, *, recall: floa
     import numpy as np
 
     from aehelpers._validate import check_float
-    from aehelpers.metrics import confusion_at_threshold
+    from aehelpers.metrics import check_scores, confusion_at_threshold
 
     recall = check_float("recall", recall, minimum=0.0, maximum=1.0, open_min=True)
     slack = check_float("slack", slack, minimum=0.0, maximum=1.0)
-    confusion_at_threshold(scores, is_anomaly, 0.0)  # checks scores and is_anomaly
-    scores = np.asarray(scores, dtype=np.float64)
-    anomalous = np.sort(scores[np.asarray(is_anomaly).astype(bool)])
+    scores, flags = check_scores(scores, is_anomaly)
+    anomalous = np.sort(scores[flags])
     best = float(anomalous[int(np.floor((1.0 - recall) * len(anomalous) + 1e-9))])
 
     def measured(value: float) -> tuple[float, float]:
