@@ -16,6 +16,8 @@ from aehelpers.profiles import Profile, get_profile
 from aehelpers.registry import ModelSpec, get_spec
 from aehelpers.training import compile_autoencoder, fit, train_greedy_layerwise
 
+_SECONDS = "_training_seconds"  # stored beside the history in a cache entry
+
 
 class TrainedModel(NamedTuple):
     """A trained (or cached) model with its parts and its training history."""
@@ -24,7 +26,7 @@ class TrainedModel(NamedTuple):
     decoder: keras.Model
     autoencoder: keras.Model
     history: dict
-    seconds: float
+    seconds: float  # training time; for a cached model, that of the run that trained it
     from_cache: bool
 
 
@@ -39,6 +41,28 @@ def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
     """
     spec = get_spec(name)
     arguments = spec.arguments(builder_kwargs)
+    run_profile = get_profile(profile)
+    request = training_request(data, run_profile, seed, arguments=arguments,
+                               trainer=spec.trainer, profile_key=spec.profile_key,
+                               metrics=list(spec.metrics))
+    x_train, x_valid = data.x_train, data.x_valid  # checked by training_request
+    # Built once, freshly seeded: cache.load sets weights only after every check passed,
+    # so on a miss these untouched parts are exactly what training would start from.
+    parts, history, seconds, from_cache = run_cached(
+        name, request, lambda: _build(spec, arguments, request["seed"]),
+        lambda built: _train(spec, built, x_train, x_valid, run_profile, verbose),
+        model_of=lambda built: built.autoencoder, use_cache=use_cache, verbose=verbose)
+    if from_cache:
+        _compile(spec, parts, run_profile)
+    return TrainedModel(*parts, history, seconds, from_cache)
+
+
+def training_request(data, profile: Profile, seed: int, **fields) -> dict:
+    """Check ``data`` and return the cache request: ``fields`` plus everything a model depends on.
+
+    That is the seed, the profile's settings, a fingerprint of ``data.x_train`` and
+    ``data.x_valid``, and the aehelpers and Keras versions.
+    """
     seed = check_seed("seed", seed)
     for attribute in ("x_train", "x_valid"):
         if not hasattr(data, attribute):
@@ -46,28 +70,36 @@ def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
                             f"got {type(data).__name__}")
     x_train = check_images("data.x_train", data.x_train)
     x_valid = check_images("data.x_valid", data.x_valid)
-    run_profile = get_profile(profile)
-    request = {"arguments": arguments, "seed": seed, "trainer": spec.trainer,
-               "profile_key": spec.profile_key, "metrics": list(spec.metrics),
-               "profile": run_profile.fingerprint(), "data": cache.fingerprint(x_train, x_valid),
-               "aehelpers": __version__, "keras": keras.__version__}
+    return {**fields, "seed": seed, "profile": profile.fingerprint(),
+            "data": cache.fingerprint(x_train, x_valid), "aehelpers": __version__,
+            "keras": keras.__version__}
+
+
+def run_cached(name: str, request: dict, build, train, *, model_of=None, use_cache: bool = True,
+               verbose: bool = True) -> tuple:
+    """Build, then load ``name`` from the cache under ``request`` or ``train`` and save it.
+
+    ``build()`` returns what ``train(built)`` trains (and returns the history of);
+    ``model_of(built)`` is the Keras model whose weights are cached (default: ``built``).
+    Returns (built, history, seconds, from_cache); for a cached model, ``seconds`` is the
+    training time stored with it (0.0 for entries saved before it was stored).
+    """
     key = cache.make_key(name, request)
     start = time.perf_counter()
-    # Built once, freshly seeded: cache.load sets weights only after every check passed,
-    # so on a miss these untouched parts are exactly what training would start from.
-    parts = _build(spec, arguments, seed)
+    built = build()
+    model = built if model_of is None else model_of(built)
     if use_cache:
-        history = cache.load(key, parts.autoencoder, request)
-        if history is not None:
-            _compile(spec, parts, run_profile)
+        stored = cache.load(key, model, request)
+        if stored is not None:
             if verbose:
                 print(f"Loaded the trained {name} model from the cache.")
-            return TrainedModel(*parts, history, 0.0, True)
-    history = _train(spec, parts, x_train, x_valid, run_profile, verbose)
+            history = dict(stored)
+            return built, history, float(history.pop(_SECONDS, 0.0)), True
+    history = train(built)
     seconds = time.perf_counter() - start
     if use_cache:
-        cache.save(key, parts.autoencoder, request, history)
-    return TrainedModel(*parts, history, seconds, False)
+        cache.save(key, model, request, {**history, _SECONDS: seconds})
+    return built, history, seconds, False
 
 
 def _build(spec: ModelSpec, arguments: dict, seed: int):
