@@ -1,5 +1,6 @@
 """Measurements in NumPy: reconstruction error, PSNR, sparsity, PCA subspaces, KL terms,
-anomaly scores (ROC, AUC, confusion counts) and retrieval (precision@k)."""
+anomaly scores (ROC, AUC, confusion counts), retrieval (precision@k) and the Fréchet
+distance between two sets of features."""
 
 from __future__ import annotations
 
@@ -225,6 +226,35 @@ def precision_at_k(features, labels, *, k: int = 10) -> float:
                          f"got shape {labels.shape}")
     neighbours = nearest_neighbours(features, features, k=k, exclude=np.arange(len(features)))
     return float(np.mean(labels[neighbours] == labels[:, None]))
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """Return the Fréchet distance between Gaussians fitted to two sets of feature vectors.
+
+    ``|mean_a - mean_b|^2 + trace(cov_a + cov_b - 2 (cov_a cov_b)^(1/2))``: 0 for
+    identical statistics, growing as the sets' means and spreads part. Each set holds
+    one vector per row, at least two rows. Introduced in 09_gans_and_diffusion.
+    """
+    sets = []
+    for name, features in (("features_a", features_a), ("features_b", features_b)):
+        features = np.asarray(check_array(name, features, ndim=2), dtype=np.float64)
+        if len(features) < 2:
+            raise ValueError(f"{name} must hold at least 2 feature vectors (rows), got "
+                             f"{len(features)}")
+        sets.append(features)
+    if sets[0].shape[1] != sets[1].shape[1]:
+        raise ValueError(f"features_a and features_b must have the same number of features "
+                         f"(columns), got {sets[0].shape[1]} and {sets[1].shape[1]}")
+    means = [s.mean(axis=0) for s in sets]
+    covs = [np.cov(s, rowvar=False).reshape(s.shape[1], s.shape[1]) for s in sets]
+    # trace((cov_a cov_b)^(1/2)) = trace((R cov_b R)^(1/2)) with R = cov_a^(1/2): symmetric
+    # matrices throughout, so eigh handles the singular covariances of dead (always 0) features.
+    values, vectors = np.linalg.eigh(covs[0])
+    root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    inner = np.linalg.eigvalsh(root_a @ covs[1] @ root_a)
+    cross = np.sum(np.sqrt(np.clip(inner, 0.0, None)))
+    value = np.sum((means[0] - means[1]) ** 2) + np.trace(covs[0]) + np.trace(covs[1]) - 2 * cross
+    return float(max(value, 0.0))
 
 
 def _same_shape(first, second, *, names=("reference", "other"), ndim=None):

@@ -14,7 +14,8 @@ SCHEDULES = ("constant", "cosine")
 OPTIMIZERS = ("nadam", "sgd", "momentum")  # momentum: SGD with momentum 0.9
 # The training regimes a profile sets; each model of aehelpers.registry names one.
 PROFILE_KEYS = ("linear", "stacked", "tied", "greedy", "conv", "denoising", "sparse_l1",
-                "sparse_kl", "vae", "classifier")
+                "sparse_kl", "vae", "classifier", "toy_gan", "toy_diffusion", "gan", "diffusion",
+                "features")
 COSINE_FLOOR = 0.05
 DEFAULT_PROFILE = "class"
 # The most a profile can ask for: Fashion-MNIST's 55k/5k/10k split (aehelpers.data).
@@ -112,13 +113,22 @@ def _settings(default: TrainSettings, **overrides: TrainSettings) -> MappingProx
 # the chapter's seed 42), measured with the chapter's cells.
 _LINEAR = TrainSettings(epochs=60, batch_size=32, learning_rate=0.1, optimizer="momentum")
 
+# Chapter 09's 2-D toys (4,096 ring points; 51,200 noisy pairs for the diffusion toy): a
+# few seconds each in class and book (the book has no toys), a smoke test in ci.
+_TOY_GAN = TrainSettings(20, 128, 5e-3)
+_TOY_DIFFUSION = TrainSettings(10, 256, 2e-3)
+_TOY_GAN_CI = TrainSettings(2, 128, 5e-3)
+_TOY_DIFFUSION_CI = TrainSettings(1, 256, 2e-3)
+
 PROFILES = MappingProxyType({
     "ci": Profile(
         name="ci",
         description="tests and CI: 3,000 training images, 2 epochs",
         train_size=3_000, valid_size=500, test_size=500,
         settings=_settings(TrainSettings(2, 128, 3e-3), linear=_LINEAR,
-                           classifier=TrainSettings(5, 32, 3e-3)),
+                           classifier=TrainSettings(5, 32, 3e-3), toy_gan=_TOY_GAN_CI,
+                           toy_diffusion=_TOY_DIFFUSION_CI, gan=TrainSettings(1, 128, 1e-3),
+                           diffusion=TrainSettings(1, 128, 3e-3)),
     ),
     "class": Profile(
         name="class",
@@ -131,7 +141,12 @@ PROFILES = MappingProxyType({
             denoising=TrainSettings(6, 128, 3e-3, "cosine"),
             vae=TrainSettings(8, 256, 4e-3, "cosine"),
             greedy=TrainSettings(6, 128, 2e-3),
-            classifier=TrainSettings(30, 32, 1e-3),
+            classifier=TrainSettings(30, 32, 1e-3), toy_gan=_TOY_GAN,
+            toy_diffusion=_TOY_DIFFUSION,
+            # Chapter 09's image generators: about two minutes each here (2 cores).
+            gan=TrainSettings(3, 128, 1e-3),
+            diffusion=TrainSettings(2, 128, 2e-3),
+            features=TrainSettings(3, 128, 2e-3),
         ),
     ),
     "book": Profile(
@@ -142,7 +157,12 @@ PROFILES = MappingProxyType({
             TrainSettings(10, 32, 1e-3), linear=_LINEAR,
             stacked=TrainSettings(20, 32, 1e-3),
             vae=TrainSettings(25, 128, 1e-3),
-            classifier=TrainSettings(30, 32, 1e-3),
+            classifier=TrainSettings(30, 32, 1e-3), toy_gan=_TOY_GAN,
+            toy_diffusion=_TOY_DIFFUSION,
+            # A long budget, to see what more training buys: the book's DCGAN budget
+            # (50 epochs at batch 32), and 100 epochs of the diffusion model.
+            gan=TrainSettings(50, 32, 2e-4),
+            diffusion=TrainSettings(100, 32, 1e-3),
         ),
     ),
 })

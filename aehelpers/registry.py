@@ -128,6 +128,13 @@ MODELS = MappingProxyType(dict([
 ]))
 
 
+# Chapter 09's image generators and the classifier whose features compare them: each name
+# with the profile key it trains by (built and trained in aehelpers.generators, which sits
+# above this module).
+GENERATORS = MappingProxyType({"dcgan": "gan", "diffusion": "diffusion",
+                               "feature_classifier": "features"})
+
+
 def get_spec(name: str) -> ModelSpec:
     """Return the registry entry of model ``name``, or raise listing the valid names.
 
