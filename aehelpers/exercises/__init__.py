@@ -13,6 +13,11 @@ from aehelpers.exercises.applications import (
     check_retrieval_size_prediction,
 )
 from aehelpers.exercises.feedback import Feedback, reset_tries
+from aehelpers.exercises.gans_diffusion import (
+    check_forward_step,
+    check_matching_step,
+    check_sampling_steps_prediction,
+)
 from aehelpers.exercises.generative import (
     check_bernoulli_kl,
     check_brightness_axis,
@@ -87,4 +92,8 @@ __all__ = [
     "check_precision_at_k",
     "check_recall_threshold",
     "check_retrieval_size_prediction",
+    # 09
+    "check_forward_step",
+    "check_matching_step",
+    "check_sampling_steps_prediction",
 ]
