@@ -71,7 +71,7 @@ MODULES = ("cache", "data", "diagrams", "explore", "generators", "layers", "live
            "models",
            "notebook", "plots",
            "profiles", "registry", "training", "widgets", "zoo", "exercises.applications",
-           "exercises.feedback",
+           "exercises.feedback", "exercises.gans_diffusion",
            "exercises.generative", "exercises.predictions", "exercises.predictions_generative",
            "exercises.pretraining_conv", "exercises.representations")
 # Plain records, exception classes and protocol internals: no validation to probe (their
@@ -79,9 +79,15 @@ MODULES = ("cache", "data", "diagrams", "explore", "generators", "layers", "live
 RECORDS = {"data.DatasetError", "data.FashionMNIST", "explore.NoisePanel",
            "explore.SparseSummary", "explore.LatentMap", "explore.VaeSummary",
            "explore.ThresholdView", "explore.RankedScores", "generators.NoiseSchedule",
+           "generators.RingCoverage", "generators.TrainedGenerator",
            "models.Autoencoder",
            "notebook.SetupError",
            "zoo.TrainedModel", "exercises.feedback.Feedback",
+           # The cache protocol's building block: train_autoencoder and train_generator call it
+           # with a checked name, the request training_request built, and closures of their
+           # own; a learner never does. (training_request is probed: it is where both
+           # trainers check data and seed, so its errors are the ones a learner sees.)
+           "zoo.run_cached",
            # The exercise protocol's building blocks: the checks call them with values they
            # have already checked, and a learner never does.
            "exercises.feedback.is_placeholder", "exercises.feedback.placeholder",
@@ -200,6 +206,54 @@ class Fixtures:
         return keras.Sequential([keras.Input((32, 32)), keras.layers.Flatten(),
                                  keras.layers.Dense(8), keras.layers.Dense(32 * 32),
                                  keras.layers.Reshape((32, 32))], name="wide_autoencoder")
+
+    @functools.cached_property
+    def denoiser(self):
+        from aehelpers import generators
+
+        return generators.build_image_denoiser(filters=(4, 8, 8))
+
+    @functools.cached_property
+    def diffusion(self):
+        from aehelpers import generators
+
+        return generators.build_image_diffusion(filters=(4, 8, 8), steps=10)
+
+    @functools.cached_property
+    def dcgan(self):
+        from aehelpers import generators
+
+        return generators.build_dcgan(filters=(8, 4))
+
+    @functools.cached_property
+    def toy_gan(self):
+        from aehelpers import generators
+
+        return generators.build_toy_gan(hidden_units=(8,))
+
+    @functools.cached_property
+    def feature_classifier(self):
+        from aehelpers import generators
+
+        return generators.build_feature_classifier(hidden_units=(16, 8))
+
+    @functools.cached_property
+    def wide_feature_classifier(self):
+        """A classifier with a "features" layer, for 32x32 images."""
+        import keras
+
+        return keras.Sequential([keras.Input((32, 32)), keras.layers.Flatten(),
+                                 keras.layers.Dense(8, name="features"),
+                                 keras.layers.Dense(10)], name="wide_feature_classifier")
+
+    def diffusion_around(self, denoiser):
+        """A DiffusionModel around ``denoiser``; skipped once DiffusionModel refuses it."""
+        from aehelpers import generators
+
+        try:
+            return generators.DiffusionModel(denoiser, generators.noise_schedule(10))
+        except (TypeError, ValueError) as error:
+            raise SkipCase(f"DiffusionModel refuses that denoiser now ({error})"[:120]) from None
 
     @functools.cached_property
     def classifier(self):
@@ -344,8 +398,51 @@ def _gan_parts(fx):
             "latent_size": 2}
 
 
+def _forward_step(clean, step, noise, schedule):
+    from aehelpers import generators
+
+    return generators.diffuse(clean, np.full(len(clean), step), noise, schedule)
+
+
+def _train_generator_args(fx: Fixtures) -> dict:
+    return {"name": "feature_classifier", "data": fx.data, "profile": "ci", "use_cache": False,
+            "verbose": False, "seed": 0, "builder_kwargs": {"hidden_units": (16, 8)}}
+
+
+def _ci_profile():
+    from aehelpers.profiles import get_profile
+
+    return get_profile("ci")
+
+
 GOOD: dict[str, Callable[[Fixtures], dict]] = {
     "generators.ring_of_gaussians": lambda fx: {"num_points": 16},
+    "generators.ring_coverage": lambda fx: {"points": fx.images[:, 0, :2]},
+    "generators.build_dcgan": lambda fx: {"filters": (8, 4)},
+    "generators.to_signed": lambda fx: {"images": fx.images},
+    "generators.to_images": lambda fx: {"signed": fx.images * 2 - 1},
+    "generators.build_image_denoiser": lambda fx: {"filters": (4, 8, 8)},
+    "generators.DiffusionModel": lambda fx: {"denoiser": fx.denoiser,
+                                             "schedule": _schedule(fx)},
+    "generators.build_image_diffusion": lambda fx: {"filters": (4, 8, 8), "steps": 10},
+    "generators.sample_diffusion": lambda fx: {"model": fx.diffusion, "num_images": 4,
+                                               "sampling_steps": 3},
+    "generators.sample_gan": lambda fx: {"gan": fx.dcgan, "num_images": 4},
+    "generators.build_feature_classifier": lambda fx: {"hidden_units": (16, 8)},
+    "generators.image_features": lambda fx: {"classifier": fx.feature_classifier,
+                                             "images": fx.images},
+    "generators.train_generator": _train_generator_args,
+    "metrics.frechet_distance": lambda fx: {"features_a": fx.images[:, 0],
+                                            "features_b": fx.images_b[:, 0]},
+    "zoo.training_request": lambda fx: {"data": fx.data, "profile": _ci_profile(), "seed": 0},
+    "exercises.gans_diffusion.check_forward_step": lambda fx: {
+        "function": _forward_step, "images": fx.images, "schedule": _schedule(fx), "step": 3,
+        "verbose": False},
+    "exercises.gans_diffusion.check_matching_step": lambda fx: {
+        "step": 3, "schedule": _schedule(fx), "noise_level": 0.2, "verbose": False},
+    "exercises.gans_diffusion.check_sampling_steps_prediction": lambda fx: {
+        "prediction": "lower", "model": fx.diffusion, "classifier": fx.feature_classifier,
+        "real_images": fx.images, "few": 2, "many": 4, "num_images": 8, "verbose": False},
     "widgets.trajectory_explorer": lambda fx: {"frames": [np.zeros((4, 2)), np.ones((4, 2))],
                                                "reference": np.zeros((3, 2)),
                                                "labels": ["a", "b"]},
@@ -1204,7 +1301,116 @@ def _map_model() -> list[Bad]:
     ]
 
 
+def _units3() -> list[Bad]:
+    """Layer sizes for three stages (the image denoiser's 28x28, 14x14 and 7x7)."""
+    return [
+        Bad("empty", "an empty tuple", const(())),
+        Bad("short", "two entries for three stages", const((8, 8))),
+        Bad("negative", "a negative entry", const((8, -4, 8))),
+        Bad("zero", "a zero entry", const((8, 0, 8))),
+        Bad("int", "a bare int", const(8)),
+        Bad("string", "a string", const("8")),
+        Bad("float", "float entries", const((8.0, 4.0, 8.0))),
+        Bad("huge", "a huge entry (10**6)", const((10**6, 4, 4))),
+        Bad("nested", "a nested list", const([[8, 4, 4]])),
+    ]
+
+
+def _unit_interval() -> list[Bad]:
+    """A float in [0, 1] where both ends are valid."""
+    return [bad for bad in _probability() if bad.key not in ("zero", "one")]
+
+
+def _signed() -> list[Bad]:
+    return [
+        Bad("0-255", "values far outside [-1, 1] (images in 0-255)", lambda fx: fx.images * 255),
+        Bad("nan", "an array with NaN", lambda fx: _spoil(fx.images, np.nan)),
+        Bad("inf", "an array with inf", lambda fx: _spoil(fx.images, np.inf)),
+        Bad("string", "a string", const("images")),
+        Bad("empty", "an empty array", const(np.zeros(0, "float32"))),
+    ]
+
+
+def _denoiser() -> list[Bad]:
+    return [*_model(), Bad("autoencoder", "a 28x28 autoencoder (a denoiser takes 28x28x2)",
+                           lambda fx: fx.stacked.autoencoder)]
+
+
+def _diffusion_model() -> list[Bad]:
+    return [
+        *_model(),
+        Bad("denoiser", "the bare denoiser (not a DiffusionModel)", lambda fx: fx.denoiser),
+        Bad("gan", "a GAN", lambda fx: fx.dcgan),
+        Bad("wrong-denoiser", "a DiffusionModel around a 28x28 autoencoder",
+            lambda fx: fx.diffusion_around(fx.stacked.autoencoder)),
+    ]
+
+
+def _gan() -> list[Bad]:
+    return [
+        *_model(),
+        Bad("generator", "the generator alone (not a GAN)", lambda fx: fx.dcgan.generator),
+        Bad("diffusion", "a DiffusionModel", lambda fx: fx.diffusion),
+        Bad("toy", "a toy GAN of 2-D points (not images)", lambda fx: fx.toy_gan),
+    ]
+
+
+def _feature_classifier() -> list[Bad]:
+    return [
+        *_model(),
+        Bad("no-features", "a classifier without a 'features' layer", lambda fx: fx.classifier),
+        Bad("autoencoder", "an autoencoder", lambda fx: fx.stacked.autoencoder),
+        Bad("32x32", "a classifier with a 'features' layer for 32x32 images",
+            lambda fx: fx.wide_feature_classifier),
+    ]
+
+
+def _feature_rows() -> list[Bad]:
+    """Feature vectors, one per row, beside another set of 8 rows of 28 features."""
+    return [
+        Bad("nan", "features with NaN", lambda fx: _spoil(fx.images[:, 0], np.nan)),
+        Bad("inf", "features with inf", lambda fx: _spoil(fx.images[:, 0], np.inf)),
+        Bad("1-D", "a 1-D vector", const(np.zeros(8))),
+        Bad("3-D", "a 3-D array (images, not features)", lambda fx: fx.images),
+        Bad("one-row", "a single feature vector (1, 28)", lambda fx: fx.images[:1, 0]),
+        Bad("columns", "another number of features (8, 5)", const(np.zeros((8, 5)))),
+        Bad("string", "a string", const("features")),
+        Bad("empty", "no rows (0, 28)", const(np.zeros((0, 28)))),
+    ]
+
+
+def _labelled_data() -> list[Bad]:
+    """Fashion-MNIST data for a model trained on the labels too."""
+    def labels(make):
+        return lambda fx: fx.data._replace(y_train=make(fx))
+
+    return [
+        *_fm_data(),
+        Bad("label-range", "y_train with label 10 (no such class)",
+            labels(lambda fx: np.r_[10, np.arange(63) % 10].astype(np.uint8))),
+        Bad("label-length", "y_train of another length (32 labels for 64 images)",
+            labels(lambda fx: np.arange(32, dtype=np.uint8) % 10)),
+        Bad("label-float", "float y_train (0.5)", labels(lambda fx: np.full(64, 0.5))),
+        Bad("label-none", "y_train None", labels(lambda fx: None)),
+    ]
+
+
+def _step_function() -> list[Bad]:
+    """The learner's forward step, called as function(clean, step, noise, schedule)."""
+    return [
+        *_function(),
+        Bad("returns-string", "a function returning a string",
+            const(lambda clean, step, noise, schedule: "x_t")),
+        Bad("returns-one", "a function returning one image, not the batch",
+            const(lambda clean, step, noise, schedule: clean[0])),
+    ]
+
+
 KINDS: dict[str, Callable[[], list[Bad]]] = {
+    "units3": _units3, "unit_interval": _unit_interval, "signed": _signed,
+    "denoiser": _denoiser, "diffusion_model": _diffusion_model, "gan": _gan,
+    "feature_classifier": _feature_classifier, "feature_rows": _feature_rows,
+    "labelled_data": _labelled_data, "step_function": _step_function,
     "scores": _scores, "flags": _flags, "features": _features, "item_labels": _item_labels,
     "latent": lambda: _record("a latent map"), "ranked": lambda: _record("ranked scores"),
     "vae_dict": _vae_dict, "map_model": _map_model,
@@ -1320,6 +1526,30 @@ KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
                                    "num_pairs": "count"},
     "generators.reverse_diffusion": {"denoiser": "model", "schedule": "schedule",
                                      "keep_every": "count"},
+    "generators.ring_coverage": {"points": "points_2d", "modes": "count",
+                                 "radius": "positive_float", "spread": "positive_float"},
+    "generators.build_dcgan": {"latent_size": "count"},
+    "generators.to_images": {"signed": "signed"},
+    "generators.build_image_denoiser": {"filters": "units3"},
+    "generators.DiffusionModel": {"denoiser": "denoiser", "schedule": "schedule",
+                                  "target": "choice"},
+    "generators.build_image_diffusion": {"steps": "count", "beta_end": "probability",
+                                         "filters": "units3", "target": "choice"},
+    "generators.sample_diffusion": {"model": "diffusion_model", "sampling_steps": "count",
+                                    "randomness": "unit_interval", "keep_every": "count"},
+    "generators.sample_gan": {"gan": "gan"},
+    "generators.image_features": {"classifier": "feature_classifier"},
+    "generators.train_generator": {"data": "labelled_data"},
+    "metrics.frechet_distance": {"features_a": "feature_rows", "features_b": "feature_rows"},
+    # profile is a Profile that the trainers got from get_profile, which checks it.
+    "zoo.training_request": {"profile": None, "fields": None},
+    "exercises.gans_diffusion.check_forward_step": {"function": "step_function",
+                                                    "schedule": "schedule", "step": "index"},
+    "exercises.gans_diffusion.check_matching_step": {"step": "index", "schedule": "schedule",
+                                                     "noise_level": "positive_float"},
+    "exercises.gans_diffusion.check_sampling_steps_prediction": {
+        "prediction": "choice", "model": "diffusion_model", "classifier": "feature_classifier",
+        "real_images": "images", "few": "count", "many": "count"},
     "data.without_class": {"label": "index"},
     "metrics.precision_at_k": {"labels": "item_labels"},
     "explore.map_coding": {"u": "finite_float", "v": "finite_float"},
@@ -1398,6 +1628,9 @@ ALLOWLIST = {
     ("generators.GANSnapshots", "every", "huge"): "one snapshot, at the start: valid",
     ("generators.reverse_diffusion", "keep_every", "zero"): "keep no steps: documented",
     ("generators.reverse_diffusion", "keep_every", "huge"): "keep only the start: valid",
+    ("generators.sample_diffusion", "keep_every", "zero"): "keep no estimates: documented",
+    ("generators.sample_diffusion", "keep_every", "huge"): "keep no estimates: valid",
+    ("generators.image_features", "batch_size", "huge"): "one batch for all images: valid",
     ("metrics.confusion_at_threshold", "threshold", "negative"): "flags every item: valid",
     ("metrics.confusion_at_threshold", "threshold", "huge"): "flags no item: valid",
     ("metrics.nearest_neighbours", "chunk", "huge"): "one block for all queries: valid",
