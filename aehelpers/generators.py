@@ -302,33 +302,43 @@ def denoising_pairs(clean, schedule: NoiseSchedule, *, num_pairs: int,
     return np.concatenate([noisy, position], axis=1), noise
 
 
-def build_toy_denoiser(*, hidden_units=(128, 128, 128), seed: int = 42) -> keras.Sequential:
-    """Build an MLP from (x, y, step position) to the predicted noise (2 numbers).
+def build_toy_denoiser(*, dims: int = 2, hidden_units=(128, 128, 128),
+                       seed: int = 42) -> keras.Sequential:
+    """Build an MLP from (a noisy point of ``dims`` numbers, its step position) to the noise.
 
+    ``dims`` is 2 for the ring; more for codings (diffusion in a latent space).
     Introduced in 09_gans_and_diffusion.
     """
+    dims = check_int("dims", dims, minimum=1, maximum=4096)
     keras.utils.set_random_seed(check_seed("seed", seed))
-    return _mlp("denoiser", 3, 2, hidden_units)
+    return _mlp("denoiser", dims + 1, dims, hidden_units)
 
 
 def reverse_diffusion(denoiser: keras.Model, schedule: NoiseSchedule, *, num_points: int = 1000,
                       seed: int = 42, keep_every: int = 0) -> tuple[np.ndarray, list]:
-    """Sample 2-D points: start from N(0, I) and take every reverse (DDPM) step back to 0.
+    """Sample points: start from N(0, I) and take every reverse (DDPM) step back to 0.
 
-    Returns the final points and, if ``keep_every`` > 0, the points after every
+    The points have as many numbers as ``denoiser`` outputs (2 for the ring; more for
+    codings). Returns the final points and, if ``keep_every`` > 0, the points after every
     ``keep_every``-th step (from pure noise towards the data). Introduced in
     09_gans_and_diffusion.
     """
     from aehelpers.explore import call_traced
+    from aehelpers.models import io_shapes
 
     schedule = _schedule(schedule)
     if not isinstance(denoiser, keras.Model):
         raise TypeError(f"denoiser must be a Keras model, got {type(denoiser).__name__}")
+    inputs, outputs = io_shapes(denoiser)
+    if len(outputs) != 1 or len(outputs[0]) != 1 or inputs != [(outputs[0][0] + 1,)]:
+        raise ValueError(f"denoiser must map d + 1 numbers (a point and its step position) to "
+                         f"d numbers, as build_toy_denoiser does; got {inputs} -> {outputs}")
+    dims = outputs[0][0]
     num_points = check_int("num_points", num_points, minimum=1, maximum=1_000_000)
     keep_every = check_int("keep_every", keep_every, minimum=0)
     rng = np.random.default_rng(check_seed("seed", seed))
     total = len(schedule.betas)
-    points = rng.normal(size=(num_points, 2)).astype(np.float32)
+    points = rng.normal(size=(num_points, dims)).astype(np.float32)
     kept = [points.copy()] if keep_every else []
     for step in range(total - 1, -1, -1):
         position = np.full((num_points, 1), step / total, dtype=np.float32)
@@ -722,7 +732,7 @@ def train_generator(name: str, data, *, profile=None, use_cache: bool = True,
         elif name == "diffusion":
             model.compile(learning_rate=settings.learning_rate,
                           steps_per_execution=STEPS_PER_EXECUTION)
-            history = model.fit(x_train, validation_data=(data.x_valid,), **common)
+            history = model.fit(x_train, **common)
         else:
             _compile_classifier(model, settings.learning_rate)
             y_train, y_valid = _labels(data)

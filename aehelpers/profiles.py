@@ -14,8 +14,8 @@ SCHEDULES = ("constant", "cosine")
 OPTIMIZERS = ("nadam", "sgd", "momentum")  # momentum: SGD with momentum 0.9
 # The training regimes a profile sets; each model of aehelpers.registry names one.
 PROFILE_KEYS = ("linear", "stacked", "tied", "greedy", "conv", "denoising", "sparse_l1",
-                "sparse_kl", "vae", "classifier", "toy_gan", "toy_diffusion", "gan", "diffusion",
-                "features")
+                "sparse_kl", "vae", "classifier", "toy_gan", "toy_diffusion", "latent_diffusion",
+                "gan", "diffusion", "features")
 COSINE_FLOOR = 0.05
 DEFAULT_PROFILE = "class"
 # The most a profile can ask for: Fashion-MNIST's 55k/5k/10k split (aehelpers.data).
@@ -119,6 +119,10 @@ _TOY_GAN = TrainSettings(20, 128, 5e-3)
 _TOY_DIFFUSION = TrainSettings(10, 256, 2e-3)
 _TOY_GAN_CI = TrainSettings(2, 128, 5e-3)
 _TOY_DIFFUSION_CI = TrainSettings(1, 256, 2e-3)
+# Chapter 09's diffusion in the VAE's latent space (5 noisy pairs per training image): about
+# 20 s in class.
+_LATENT = TrainSettings(5, 512, 2e-3)
+_LATENT_CI = TrainSettings(1, 512, 2e-3)
 
 PROFILES = MappingProxyType({
     "ci": Profile(
@@ -127,7 +131,8 @@ PROFILES = MappingProxyType({
         train_size=3_000, valid_size=500, test_size=500,
         settings=_settings(TrainSettings(2, 128, 3e-3), linear=_LINEAR,
                            classifier=TrainSettings(5, 32, 3e-3), toy_gan=_TOY_GAN_CI,
-                           toy_diffusion=_TOY_DIFFUSION_CI, gan=TrainSettings(1, 128, 1e-3),
+                           toy_diffusion=_TOY_DIFFUSION_CI, latent_diffusion=_LATENT_CI,
+                           gan=TrainSettings(1, 128, 1e-3),
                            diffusion=TrainSettings(1, 128, 3e-3)),
     ),
     "class": Profile(
@@ -142,7 +147,7 @@ PROFILES = MappingProxyType({
             vae=TrainSettings(8, 256, 4e-3, "cosine"),
             greedy=TrainSettings(6, 128, 2e-3),
             classifier=TrainSettings(30, 32, 1e-3), toy_gan=_TOY_GAN,
-            toy_diffusion=_TOY_DIFFUSION,
+            toy_diffusion=_TOY_DIFFUSION, latent_diffusion=_LATENT,
             # Chapter 09's image generators: about two minutes each here (2 cores).
             gan=TrainSettings(3, 128, 1e-3),
             diffusion=TrainSettings(2, 128, 2e-3),
@@ -158,7 +163,7 @@ PROFILES = MappingProxyType({
             stacked=TrainSettings(20, 32, 1e-3),
             vae=TrainSettings(25, 128, 1e-3),
             classifier=TrainSettings(30, 32, 1e-3), toy_gan=_TOY_GAN,
-            toy_diffusion=_TOY_DIFFUSION,
+            toy_diffusion=_TOY_DIFFUSION, latent_diffusion=_LATENT,
             # A long budget, to see what more training buys: the book's DCGAN budget
             # (50 epochs at batch 32), and 100 epochs of the diffusion model.
             gan=TrainSettings(50, 32, 2e-4),
