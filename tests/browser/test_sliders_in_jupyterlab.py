@@ -1,4 +1,4 @@
-"""Chapters 05-08 in a real browser: run all cells, move every slider, pick in every dropdown
+"""Chapters 05-09 in a real browser: run all cells, move every slider, pick in every dropdown
 and toggle of a panel, and see the picture change.
 
 JupyterLab runs on 127.0.0.1 with the ``ci`` profile; Debian's Chromium is
@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHAPTERS = ["05_denoising_autoencoders.ipynb", "06_sparse_autoencoders.ipynb",
-            "07_variational_autoencoders.ipynb", "08_applications.ipynb"]
+            "07_variational_autoencoders.ipynb", "08_applications.ipynb",
+            "09_gans_and_diffusion.ipynb"]
 RUN_TIMEOUT_MS = 300_000
 REDRAW_TIMEOUT_MS = 20_000
 
