@@ -70,6 +70,14 @@ def ring_coverage(points, *, modes: int = 8, radius: float = 2.0,
     return RingCoverage(int(np.sum(counts >= len(points) / (4 * modes))), float(near.mean()))
 
 
+def _sizes(name: str, value, count: int, stages: str, *, maximum: int = 1024) -> tuple:
+    """Check a list or tuple of ``count`` layer sizes (``stages`` says what each is for)."""
+    if not isinstance(value, list | tuple) or len(value) != count:
+        raise ValueError(f"{name} must hold {count} integers ({stages}), got {value!r}")
+    return tuple(check_int(f"{name}[{i}]", v, minimum=1, maximum=maximum)
+                 for i, v in enumerate(value))
+
+
 def _mlp(name: str, inputs: int, outputs: int, hidden_units) -> keras.Sequential:
     if not isinstance(hidden_units, list | tuple):
         raise TypeError(f"hidden_units must be a list or tuple of layer sizes, for example "
@@ -161,10 +169,7 @@ def build_dcgan(*, latent_size: int = 32, filters: tuple[int, int] = (64, 32),
     LeakyReLU, ending in one logit. Introduced in 09_gans_and_diffusion.
     """
     latent_size = check_int("latent_size", latent_size, minimum=1, maximum=4096)
-    if not isinstance(filters, list | tuple) or len(filters) != 2:
-        raise ValueError(f"filters must hold 2 integers (7x7 and 14x14 stages), got {filters!r}")
-    wide, narrow = (check_int(f"filters[{i}]", f, minimum=1, maximum=1024)
-                    for i, f in enumerate(filters))
+    wide, narrow = _sizes("filters", filters, 2, "7x7 and 14x14 stages")
     keras.utils.set_random_seed(check_seed("seed", seed))
     layers = keras.layers
     generator = keras.Sequential([
@@ -379,11 +384,7 @@ def build_image_denoiser(*, filters: tuple[int, int, int] = (16, 32, 64),
     down (28, 14, 7) and back up, with skip connections at 28 and 14.
     Introduced in 09_gans_and_diffusion.
     """
-    if not isinstance(filters, list | tuple) or len(filters) != 3:
-        raise ValueError(f"filters must hold 3 integers (28x28, 14x14 and 7x7 stages), got "
-                         f"{filters!r}")
-    f28, f14, f7 = (check_int(f"filters[{i}]", f, minimum=1, maximum=1024)
-                    for i, f in enumerate(filters))
+    f28, f14, f7 = _sizes("filters", filters, 3, "28x28, 14x14 and 7x7 stages")
     keras.utils.set_random_seed(check_seed("seed", seed))
     layers = keras.layers
 
@@ -585,10 +586,7 @@ def build_feature_classifier(*, hidden_units: tuple[int, int] = (256, 64),
     784 pixels -> ReLU layers of ``hidden_units`` (the last is the features layer) ->
     10 class logits. Introduced in 09_gans_and_diffusion.
     """
-    if not isinstance(hidden_units, list | tuple) or len(hidden_units) != 2:
-        raise ValueError(f"hidden_units must hold 2 layer sizes, got {hidden_units!r}")
-    wide, narrow = (check_int(f"hidden_units[{i}]", u, minimum=1, maximum=4096)
-                    for i, u in enumerate(hidden_units))
+    wide, narrow = _sizes("hidden_units", hidden_units, 2, "hidden layer sizes", maximum=4096)
     keras.utils.set_random_seed(check_seed("seed", seed))
     layers = keras.layers
     return keras.Sequential([
