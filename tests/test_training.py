@@ -36,7 +36,7 @@ def test_fit_rejects_bad_arguments(tiny):
     with pytest.raises(TypeError, match="model must be a keras.Model"):
         training.fit("model", tiny.x_train, model_key="stacked")
     with pytest.raises(ValueError, match="model_key must be one of"):
-        training.fit(model, tiny.x_train, model_key="gan")
+        training.fit(model, tiny.x_train, model_key="no_such_model")
     with pytest.raises(ValueError, match="epochs must be in"):
         training.fit(model, tiny.x_train, model_key="stacked", epochs=0)
     with pytest.raises(ValueError, match="same length"):
