@@ -11,6 +11,7 @@ steps. :func:`train_generator` caches the chapter's image models like ``train_au
 from __future__ import annotations
 
 import inspect
+import weakref
 from typing import NamedTuple
 
 import keras
@@ -261,11 +262,15 @@ def noise_schedule(steps: int = 50, *, beta_start: float = 1e-4,
     return NoiseSchedule(betas, np.cumprod(1.0 - betas))
 
 
-def _schedule(value: object) -> NoiseSchedule:
-    if not isinstance(value, NoiseSchedule):
+def check_schedule(schedule: object) -> NoiseSchedule:
+    """Return ``schedule`` if it is a :class:`NoiseSchedule`, else raise a TypeError naming it.
+
+    Introduced in 09_gans_and_diffusion.
+    """
+    if not isinstance(schedule, NoiseSchedule):
         raise TypeError(f"schedule must come from ae.generators.noise_schedule, got "
-                        f"{type(value).__name__}")
-    return value
+                        f"{type(schedule).__name__}")
+    return schedule
 
 
 def diffuse(clean, steps, noise, schedule: NoiseSchedule) -> np.ndarray:
@@ -274,7 +279,7 @@ def diffuse(clean, steps, noise, schedule: NoiseSchedule) -> np.ndarray:
     ``steps`` holds one step index per item (0 is the first noising step); ``a`` is
     alpha-bar at that step. Introduced in 09_gans_and_diffusion.
     """
-    schedule = _schedule(schedule)
+    schedule = check_schedule(schedule)
     clean = check_array("clean", clean)
     noise = check_array("noise", noise)
     if noise.shape != clean.shape:
@@ -295,7 +300,7 @@ def denoising_pairs(clean, schedule: NoiseSchedule, *, num_pairs: int,
     The training set of a toy denoiser that predicts the noise. Introduced in
     09_gans_and_diffusion.
     """
-    schedule = _schedule(schedule)
+    schedule = check_schedule(schedule)
     clean = check_array("clean", clean, ndim=2)
     num_pairs = check_int("num_pairs", num_pairs, minimum=1, maximum=10_000_000)
     rng = np.random.default_rng(check_seed("seed", seed))
@@ -331,7 +336,7 @@ def reverse_diffusion(denoiser: keras.Model, schedule: NoiseSchedule, *, num_poi
     from aehelpers.explore import call_traced
     from aehelpers.models import io_shapes
 
-    schedule = _schedule(schedule)
+    schedule = check_schedule(schedule)
     if not isinstance(denoiser, keras.Model):
         raise TypeError(f"denoiser must be a Keras model, got {type(denoiser).__name__}")
     inputs, outputs = io_shapes(denoiser)
@@ -436,7 +441,7 @@ class DiffusionModel(keras.Model):
                              f"{io_shapes(denoiser)}")
         self.denoiser = denoiser
         self.target = check_choice("target", target, DIFFUSION_TARGETS)
-        self.schedule = _schedule(schedule)
+        self.schedule = check_schedule(schedule)
         self._keep = np.asarray(schedule.alphas_cumprod, dtype=np.float32)
         self.noise = keras.random.SeedGenerator(check_seed("seed", seed))
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -577,6 +582,8 @@ def sample_gan(gan: GAN, *, num_images: int = 16, seed: int = 42) -> np.ndarray:
 # --- The classifier whose features compare generators --------------------------------------
 
 FEATURE_LAYER = "features"
+# Per classifier, its feature extractor (built once; forgotten with the classifier).
+_FEATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def build_feature_classifier(*, hidden_units: tuple[int, int] = (256, 64),
@@ -621,8 +628,6 @@ def image_features(classifier: keras.Model, images, *, batch_size: int = 1000) -
     return np.concatenate([call_traced(extractor, images[i:i + batch_size])
                            for i in range(0, len(images), batch_size)])
 
-
-_FEATURES: dict = {}
 
 
 # --- Training with the cache ------------------------------------------------------------------

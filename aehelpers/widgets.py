@@ -34,7 +34,7 @@ from aehelpers._validate import (
     check_seed,
     check_texts,
 )
-from aehelpers.generators import NoiseSchedule, diffuse
+from aehelpers.generators import check_schedule, diffuse
 from aehelpers.metrics import nearest_neighbours
 from aehelpers.models import (
     check_autoencoder,
@@ -814,9 +814,7 @@ def diffusion_explorer(images, schedule, *, labels: Sequence[str] | None = None,
     to [0, 1]. Introduced in 09_gans_and_diffusion.
     """
     images, labels = _first_images(images, labels)
-    if not isinstance(schedule, NoiseSchedule):
-        raise TypeError(f"schedule must come from ae.generators.noise_schedule, got "
-                        f"{type(schedule).__name__}")
+    schedule = check_schedule(schedule)
     total = len(schedule.betas)
     noise = np.random.default_rng(check_seed("seed", seed)).normal(
         size=images.shape).astype(np.float32)

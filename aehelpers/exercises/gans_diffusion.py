@@ -19,12 +19,10 @@ def check_forward_step(function, images, schedule, *, step: int = 10, seed: int 
     import numpy as np
 
     from aehelpers._validate import check_images, check_int, check_seed
-    from aehelpers.generators import diffuse, noise_schedule, to_signed
+    from aehelpers.generators import check_schedule, diffuse, to_signed
 
     images = to_signed(check_images("images", images)[:8])
-    if not isinstance(schedule, type(noise_schedule(2))):
-        raise TypeError(f"schedule must come from ae.generators.noise_schedule, got "
-                        f"{type(schedule).__name__}")
+    schedule = check_schedule(schedule)
     step = check_int("step", step, minimum=0, maximum=len(schedule.betas) - 1)
     noise = np.random.default_rng(check_seed("seed", seed)).normal(
         size=images.shape).astype(np.float32)
@@ -78,11 +76,9 @@ def check_matching_step(step, schedule, *, noise_level: float = 0.2,
     import numpy as np
 
     from aehelpers._validate import check_float, check_int
-    from aehelpers.generators import noise_schedule
+    from aehelpers.generators import check_schedule
 
-    if not isinstance(schedule, type(noise_schedule(2))):
-        raise TypeError(f"schedule must come from ae.generators.noise_schedule, got "
-                        f"{type(schedule).__name__}")
+    schedule = check_schedule(schedule)
     noise_level = check_float("noise_level", noise_level, minimum=0.0, open_min=True,
                               maximum=100.0)
     levels = 0.5 * np.sqrt(1.0 / schedule.signal_to_noise)
