@@ -39,6 +39,7 @@ _SHORTCUTS = {
     "load_fashion_mnist": "data",
     "CLASS_NAMES": "data",
     "train_autoencoder": "zoo",
+    "remember": "zoo",
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_SHORTCUTS]

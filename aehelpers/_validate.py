@@ -59,6 +59,13 @@ def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     return value
 
 
+def check_bool(name: str, value: object) -> bool:
+    """Return ``value`` if it is True or False."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r:.60}")
+    return bool(value)
+
+
 def check_seed(name: str, value: object) -> int:
     """Return ``value`` as a seed: an integer in [0, 2**32 - 1]."""
     return check_int(name, value, minimum=0, maximum=SEED_MAX)

@@ -8,6 +8,11 @@ manifest matches what is asked for, so no file can hand back another model or
 run code. Files are written under a temporary name and renamed; leftovers of
 an interrupted write are swept. A read-only shared cache (a class's, filled
 once by the teacher) is read first; the private one is written.
+
+Experiment results (numbers a chapter measured, such as accuracies over several
+draws) are cached too, as one JSON file ``KEY.result.json`` holding the request
+and the result: plain numbers, strings, lists and string-keyed dicts, nothing
+that could run code.
 """
 
 from __future__ import annotations
@@ -157,6 +162,88 @@ def save(key: str, model, request: dict, history: dict) -> bool:
         return False
 
 
+def _result_path(folder: Path, key: str) -> Path:
+    path = folder / f"{_check_key(key)}.result.json"
+    if path.resolve().parent != folder.resolve():
+        raise ValueError(f"key {key!r} would leave the cache folder {folder}")
+    return path
+
+
+def as_json_data(value, where: str = "value"):
+    """Return ``value`` as JSON data (numbers, strings, lists, string-keyed dicts), else raise.
+
+    NumPy numbers become plain ones and tuples lists, so a result reads back as it was saved.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = value.item() if isinstance(value, np.generic) else value
+        if isinstance(number, float) and not np.isfinite(number):
+            raise ValueError(f"{where} must hold finite numbers, got {number}")
+        return number
+    if isinstance(value, list | tuple):
+        return [as_json_data(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError(f"{where} must be a dict with string keys, got keys "
+                            f"{sorted(map(repr, value))[:3]}")
+        return {k: as_json_data(item, f"{where}[{k!r}]") for k, item in value.items()}
+    hint = " (turn arrays into lists with .tolist())" if isinstance(value, np.ndarray) else ""
+    raise TypeError(f"{where} must hold numbers, strings, lists and string-keyed dicts, "
+                    f"got {type(value).__name__}{hint}")
+
+
+def load_result(key: str, request: dict):
+    """Return the result cached under ``key`` for ``request``, or None if there is none.
+
+    The shared cache is read first. An unusable file (corrupt, or made for another
+    request) warns and returns None, so the caller measures again.
+    """
+    _check_key(key)
+    check_mapping("request", request)
+    wanted = json.loads(json.dumps(request, sort_keys=True, default=repr))
+    for folder in (shared_cache_dir(), cache_dir()):
+        if folder is None:
+            continue
+        path = _result_path(folder, key)
+        if not path.exists():
+            continue
+        try:
+            entry = json.loads(path.read_text())
+            if entry.get("key") != key or entry.get("request") != wanted:
+                raise ValueError("it was measured for another request")
+            return as_json_data(entry["result"], "result")
+        except Exception as error:  # never trust an unusable entry: measure again
+            warnings.warn(f"Cached result {path.name} in {folder} is unusable "
+                          f"({type(error).__name__}: {error}); measuring it again.",
+                          stacklevel=3)
+    return None
+
+
+def save_result(key: str, request: dict, result) -> bool:
+    """Write ``result`` (JSON data) under ``key``; return False (and warn) if unwritable."""
+    _check_key(key)
+    check_mapping("request", request)
+    text = json.dumps({"key": key, "request": request, "result": as_json_data(result, "result"),
+                       "saved": time.strftime("%Y-%m-%d %H:%M:%S")}, sort_keys=True, default=repr)
+    folder = cache_dir()
+    try:
+        path = _result_path(folder, key)
+        folder.mkdir(parents=True, exist_ok=True)
+        sweep(folder)
+        _atomic_write(path, lambda tmp: tmp.write_text(text))
+        return True
+    except OSError as error:
+        warnings.warn(f"Could not write the result to the cache folder {folder} "
+                      f"({type(error).__name__}: {error.strerror or error}); a rerun will "
+                      f"measure it again.", stacklevel=3)
+        return False
+
+
 def _save_arrays(path: Path, arrays: list) -> None:
     with open(path, "wb") as handle:
         np.savez(handle, **{f"w{i:04d}": np.asarray(a) for i, a in enumerate(arrays)})
@@ -208,4 +295,6 @@ def _alive(pid: int) -> bool:
 def entries(folder: Path | None = None) -> list[Path]:
     """Return the manifests of the cached models in ``folder`` (default: the private cache)."""
     folder = cache_dir() if folder is None else check_folder("folder", folder)
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.json") if not p.name.endswith(".result.json"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+import weakref
 
 import keras
 import numpy as np
@@ -185,6 +186,58 @@ def _examples(names: tuple[str, str], x, y, model: keras.Model) -> tuple[np.ndar
         raise ValueError(f"{names[0]} and {names[1]} must have the same length, "
                          f"got {len(x)} and {len(y)}")
     return x, y
+
+
+# Each restarted model's optimizer state as it was freshly built, before any step.
+_FRESH_OPTIMIZER_STATE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def restart(model: keras.Model, weights) -> keras.Model:
+    """Give a compiled ``model`` new ``weights`` and a fresh optimizer; return the model.
+
+    Training then starts exactly as a newly built model with these weights would, but
+    reuses the training step Keras already traced: tracing costs seconds on a CPU, more
+    than many short trainings. Use it to repeat an experiment over seeds or data draws.
+    Introduced in 03_pretraining_tied_greedy.
+    """
+    model = check_model("model", model)
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        raise ValueError("model must be compiled before restart: call model.compile(...) once, "
+                         "then restart it for every run")
+    current = model.get_weights()
+    wanted = f"weights must be a list of {len(current)} arrays, as model.get_weights() returns"
+    if not isinstance(weights, list | tuple):
+        raise TypeError(f"{wanted}, got {type(weights).__name__}")
+    if len(weights) != len(current):
+        raise ValueError(f"{wanted}, got {len(weights)}")
+    arrays = []
+    for index, (new, old) in enumerate(zip(weights, current, strict=True)):
+        try:
+            array = np.asarray(new)
+        except (TypeError, ValueError):  # a ragged list
+            array = np.asarray(None)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"weights[{index}] must be an array of numbers, got "
+                            f"{type(new).__name__} {new!r:.40}")
+        if array.shape != old.shape:
+            raise ValueError(f"weights[{index}] must have shape {old.shape}, got {array.shape}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"weights[{index}] must not contain NaN or inf")
+        arrays.append(array.astype(old.dtype))
+    optimizer = model.optimizer
+    if optimizer not in _FRESH_OPTIMIZER_STATE:
+        if not optimizer.built:
+            optimizer.build(model.trainable_variables)
+        if int(optimizer.iterations.numpy()) != 0:
+            raise ValueError("model has trained already, so its optimizer's fresh state is "
+                             "lost: restart a newly compiled model before its first fit, "
+                             "then again before every later run")
+        _FRESH_OPTIMIZER_STATE[optimizer] = [v.numpy() for v in optimizer.variables]
+    model.set_weights(arrays)
+    for variable, value in zip(optimizer.variables, _FRESH_OPTIMIZER_STATE[optimizer],
+                               strict=True):
+        variable.assign(value)
+    return model
 
 
 def predict(model: keras.Model, inputs, *, batch_size: int = 2048):

@@ -5,13 +5,18 @@ Introduced in 02_stacked_autoencoders.
 
 from __future__ import annotations
 
+import inspect
+import math
 import time
+import warnings
+from collections.abc import Callable
 from typing import NamedTuple
 
 import keras
+import numpy as np
 
 from aehelpers import __version__, cache
-from aehelpers._validate import check_images, check_seed
+from aehelpers._validate import check_bool, check_images, check_name, check_seed
 from aehelpers.profiles import Profile, get_profile
 from aehelpers.registry import ModelSpec, get_spec
 from aehelpers.training import compile_autoencoder, fit, train_greedy_layerwise
@@ -100,6 +105,119 @@ def run_cached(name: str, request: dict, build, train, *, model_of=None, use_cac
     if use_cache:
         cache.save(key, model, request, {**history, _SECONDS: seconds})
     return built, history, seconds, False
+
+
+class Measured(NamedTuple):
+    """What ``remember`` returns: the result, the seconds measuring it took, and whence it came."""
+
+    result: object
+    seconds: float  # for a cached result, those of the run that measured it
+    from_cache: bool
+
+
+def remember(name: str, measure: Callable[[], object], *, code: tuple = (),
+             use_cache: bool = True, verbose: bool = True, **inputs) -> Measured:
+    """Run ``measure()`` once and cache its result; later calls with the same inputs read it.
+
+    For experiments that train many small models and keep only numbers (accuracies
+    over draws, losses over seeds). The key covers ``name``, the source code of
+    ``measure`` and of every function in ``code`` (edit one and it measures again),
+    each of ``inputs`` (arrays and models by a fingerprint of their contents, other
+    values as they are), the profile's settings, and the aehelpers and Keras versions.
+    The result must be JSON data: numbers, strings, lists and string-keyed dicts (NumPy
+    numbers become plain ones, tuples lists); anything else raises before it is cached.
+    Introduced in 03_pretraining_tied_greedy.
+    """
+    check_name("name", name)
+    _check_function("measure", measure)
+    try:
+        inspect.signature(measure).bind()
+    except TypeError:
+        raise TypeError(f"measure must take no arguments (remember calls measure()); yours is "
+                        f"{measure.__name__}{inspect.signature(measure)}") from None
+    except ValueError:  # no signature to read: the call says
+        pass
+    if not isinstance(code, tuple | list):
+        raise TypeError(f"code must be a tuple of the functions measure calls, got "
+                        f"{type(code).__name__}")
+    for index, function in enumerate(code):
+        _check_function(f"code[{index}]", function)
+    check_bool("use_cache", use_cache)
+    check_bool("verbose", verbose)
+    request = {"code": [_source(f) for f in (measure, *code)],
+               "inputs": {k: _described(k, v) for k, v in sorted(inputs.items())},
+               "profile": get_profile().fingerprint(), "aehelpers": __version__,
+               "keras": keras.__version__}
+    key = cache.make_key(name, request)
+    if use_cache:
+        stored = cache.load_result(key, request)
+        if _usable(stored):
+            if verbose:
+                print(f"Read the {name} results from the cache (measured in "
+                      f"{stored['seconds']:.0f} s).")
+            return Measured(stored["result"], float(stored["seconds"]), True)
+        if stored is not None:
+            warnings.warn(f"Cached {name} results do not hold a result and its seconds; "
+                          f"measuring them again.", stacklevel=2)
+    start = time.perf_counter()
+    result = measure()
+    seconds = time.perf_counter() - start
+    try:
+        result = cache.as_json_data(result, "result")
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"measure() must return JSON data to be remembered: {error}") from None
+    if use_cache:
+        cache.save_result(key, request, {"result": result, "seconds": seconds})
+    return Measured(result, seconds, False)
+
+
+def _check_function(name: str, value) -> None:
+    """Only Python functions have source (or bytecode) that stays the same from run to run."""
+    if not (inspect.isfunction(value) or inspect.ismethod(value)):
+        raise TypeError(f"{name} must be a Python function (def or lambda), got "
+                        f"{type(value).__name__} {value!r:.40}")
+
+
+def _usable(stored) -> bool:
+    return (isinstance(stored, dict) and set(stored) == {"result", "seconds"}
+            and isinstance(stored["seconds"], int | float)
+            and not isinstance(stored["seconds"], bool))
+
+
+def _source(function) -> str:
+    function = getattr(function, "__func__", function)  # a bound method: its function
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):  # no source to read (a function made by exec, in a shell)
+        return _bytecode(function.__code__)
+
+
+def _bytecode(code) -> str:
+    """The instructions, constants and names of ``code`` (nested functions by theirs, not by
+    their addresses, which change from run to run)."""
+    constants = [_bytecode(c) if inspect.iscode(c) else repr(c) for c in code.co_consts]
+    return (cache.fingerprint(np.frombuffer(code.co_code, dtype=np.uint8))
+            + repr(constants) + repr(code.co_names))
+
+
+def _described(name: str, value):
+    """An input as the key sees it: arrays and models by their contents' fingerprint."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be an array of numbers, got dtype {value.dtype}")
+        return cache.fingerprint(value)
+    if isinstance(value, keras.Model):
+        return cache.fingerprint(*[np.asarray(w) for w in value.get_weights()])
+    if isinstance(value, np.bool_ | np.integer | np.floating):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({value!r})"  # JSON's NaN never equals itself: it would never match
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_described(f"{name}[{i}]", v) for i, v in enumerate(value)]
+    raise TypeError(f"{name} must be an array, a Keras model, a number, a string or a tuple "
+                    f"of those, got {type(value).__name__}")
 
 
 def _build(spec: ModelSpec, arguments: dict, seed: int):

@@ -82,7 +82,7 @@ RECORDS = {"data.DatasetError", "data.FashionMNIST", "explore.NoisePanel",
            "generators.RingCoverage", "generators.TrainedGenerator",
            "models.Autoencoder",
            "notebook.SetupError",
-           "zoo.TrainedModel", "exercises.feedback.Feedback",
+           "zoo.TrainedModel", "zoo.Measured", "exercises.feedback.Feedback",
            # The cache protocol's building block: train_autoencoder and train_generator call it
            # with a checked name, the request training_request built, and closures of their
            # own; a learner never does. (training_request is probed: it is where both
@@ -278,6 +278,28 @@ class Fixtures:
         cache.save(key, self.stacked.autoencoder, request, {"loss": [1.0]})
         return key, self.stacked.autoencoder, request
 
+    @functools.cached_property
+    def result_entry(self) -> tuple[str, dict]:
+        from aehelpers import cache
+
+        request = {"sweep": 1}
+        key = cache.make_key("experiment", request)
+        cache.save_result(key, request, {"accuracy": [0.5, 0.75]})
+        return key, request
+
+    def compiled_stacked(self):
+        """A compiled, untrained stacked autoencoder (the architecture of ``stacked``)."""
+        from aehelpers import training
+
+        return training.compile_autoencoder(self.fresh_stacked().autoencoder,
+                                            model_key="stacked", profile="ci")
+
+    def trained_stacked(self):
+        """A compiled stacked autoencoder that has trained one step (no fresh optimizer)."""
+        model = self.compiled_stacked()
+        model.fit(self.train[:8], self.train[:8], batch_size=8, epochs=1, verbose=0)
+        return model
+
     def noise_render(self) -> dict:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -404,6 +426,16 @@ def _forward_step(clean, step, noise, schedule):
     return generators.diffuse(clean, np.full(len(clean), step), noise, schedule)
 
 
+def _measure():
+    """A measurement for ae.remember: JSON data, as it must return."""
+    return {"accuracy": [0.5, 0.75]}
+
+
+def _restart_args(fx: Fixtures) -> dict:
+    model = fx.compiled_stacked()
+    return {"model": model, "weights": model.get_weights()}
+
+
 def _train_generator_args(fx: Fixtures) -> dict:
     return {"name": "feature_classifier", "data": fx.data, "profile": "ci", "use_cache": False,
             "verbose": False, "seed": 0, "builder_kwargs": {"hidden_units": (16, 8)}}
@@ -507,6 +539,15 @@ GOOD: dict[str, Callable[[Fixtures], dict]] = {
                                       strict=True)),
     "cache.save": lambda fx: {"key": fx.cache_entry[0], "model": fx.stacked.autoencoder,
                               "request": {"sweep": 1}, "history": {"loss": [1.0]}},
+    "cache.as_json_data": lambda fx: {"value": {"accuracy": [0.5, 0.75]}},
+    "cache.load_result": lambda fx: dict(zip(("key", "request"), fx.result_entry, strict=True)),
+    "cache.save_result": lambda fx: {"key": fx.result_entry[0], "request": {"sweep": 1},
+                                     "result": {"accuracy": [0.5, 0.75]}},
+    "zoo.remember": lambda fx: {"name": "sweep_experiment", "measure": _measure,
+                                "code": (_bernoulli_kl,), "verbose": False,
+                                "inputs": {"images": fx.images, "model": fx.stacked.encoder,
+                                           "sizes": (20, 100), "seed": 0}},
+    "training.restart": _restart_args,
     "data.load_fashion_mnist": lambda fx: {"profile": "ci"},
     "live.TrainingView": lambda fx: {"epochs": 2, "images": fx.images},
     "live.view_for": lambda fx: {"model": fx.stacked.autoencoder, "epochs": 2,
@@ -1192,6 +1233,80 @@ def _fingerprint_arrays() -> list[Bad]:
     ]
 
 
+def _json_result() -> list[Bad]:
+    """Results to cache: JSON data only (numbers, strings, lists, string-keyed dicts)."""
+    return [
+        Bad("array", "a NumPy array", lambda fx: fx.images[0, 0]),
+        Bad("object", "an object", const(object())),
+        Bad("int-keys", "a dict with int keys", const({20: 0.5})),
+        Bad("nan", "NaN", const(float("nan"))),
+        Bad("inf-inside", "a list holding inf", const([0.5, float("inf")])),
+        Bad("set-inside", "a dict holding a set", const({"sizes": {20, 100}})),
+    ]
+
+
+def _measure_function() -> list[Bad]:
+    """What ae.remember calls as measure(): a function of no arguments returning JSON data."""
+    return [
+        Bad("string", "a string", const("experiment()")),
+        Bad("none", "None", const(None)),
+        Bad("signature", "a function of one argument", const(lambda seed: [seed])),
+        Bad("partial", "a functools.partial (no stable source)",
+            const(functools.partial(_bernoulli_kl, 0.1, 0.2))),
+        Bad("returns-array", "a function returning a NumPy array",
+            const(lambda: np.zeros(3))),
+        Bad("returns-nan", "a function returning NaN", const(lambda: {"loss": float("nan")})),
+    ]
+
+
+def _code_functions() -> list[Bad]:
+    return [
+        Bad("function", "one function, not a tuple", const(_bernoulli_kl)),
+        Bad("none", "None", const(None)),
+        Bad("strings", "a tuple of names", const(("compare",))),
+        Bad("builtin", "a tuple holding a builtin (no source)", const((len,))),
+    ]
+
+
+def _remember_inputs() -> list[Bad]:
+    """Keyword inputs of ae.remember (merged into the good ones)."""
+    return [
+        Bad("object", "an object as an input", const({"images": object()})),
+        Bad("strings", "an array of strings", const({"images": np.array(["a", "b"])})),
+        Bad("dict", "a dict as an input", const({"settings": {"epochs": 2}})),
+        Bad("tuple-object", "a tuple holding an object", const({"sizes": (20, object())})),
+    ]
+
+
+def _restart_model() -> list[Bad]:
+    return [
+        *_model(),
+        Bad("uncompiled", "an uncompiled model", lambda fx: fx.fresh_stacked().autoencoder),
+        Bad("trained", "a model that trained before its first restart",
+            lambda fx: fx.trained_stacked()),
+    ]
+
+
+def _weights() -> list[Bad]:
+    """Weights for the good model (a stacked autoencoder, 16 hidden units, 4 codings)."""
+
+    def good(fx):
+        return fx.stacked.autoencoder.get_weights()
+
+    return [
+        Bad("short", "one array too few", lambda fx: good(fx)[:-1]),
+        Bad("transposed", "the first kernel transposed",
+            lambda fx: [good(fx)[0].T, *good(fx)[1:]]),
+        Bad("nan", "a kernel with NaN", lambda fx: [_spoil(good(fx)[0], np.nan), *good(fx)[1:]]),
+        Bad("strings", "an array of strings", lambda fx: [good(fx)[0].astype(str),
+                                                          *good(fx)[1:]]),
+        Bad("none-inside", "None for the first array", lambda fx: [None, *good(fx)[1:]]),
+        Bad("dict", "a dict of arrays", lambda fx: dict(enumerate(good(fx)))),
+        Bad("string", "a string", const("weights.npz")),
+        Bad("none", "None", const(None)),
+    ]
+
+
 def _callbacks() -> list[Bad]:
     return [Bad("string", "a string", const("early_stopping")),
             Bad("list", "a list holding a string", const(["early_stopping"]))]
@@ -1452,6 +1567,8 @@ KINDS: dict[str, Callable[[], list[Bad]]] = {
     "class_names": _class_names, "ax": _ax, "function": _function, "sizes": _sizes,
     "fingerprint_arrays": _fingerprint_arrays, "callbacks": _callbacks, "metrics": _metrics,
     "builder_kwargs": _builder_kwargs, "dense": _dense,
+    "json_result": _json_result, "measure": _measure_function, "code": _code_functions,
+    "remember_inputs": _remember_inputs, "restart_model": _restart_model, "weights": _weights,
     "request": lambda: _anything_else("a dict"), "record": lambda: _anything_else("a dict"),
     "builder": lambda: _anything_else("a builder function"),
     "settings": lambda: [*_anything_else("a mapping"), Bad("empty", "an empty dict",
@@ -1575,6 +1692,10 @@ KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
         "labels": "item_labels"},
     "cache.make_key": {"name": "cache_name"},
     "cache.save": {"history": "record"},
+    "cache.save_result": {"result": "json_result"},
+    "zoo.remember": {"name": "cache_name", "measure": "measure", "code": "code",
+                     "inputs": "remember_inputs"},
+    "training.restart": {"model": "restart_model", "weights": "weights"},
     "data.add_gaussian_noise": {"images": "images_or_single"},
     "data.make_3d_dataset": {"noise": "nonneg_float"},
     "explore.add_noise": {"noise": "noise"},
@@ -1683,6 +1804,8 @@ ALLOWLIST = {
     ("models.build_denoising_autoencoder", "dropout_rate", "zero"): "dropout lies in [0, 1)",
     ("cache.*", "folder", "missing"): "no cache yet: nothing to list or sweep",
     ("cache.*", "key", "absent"): "a key with no entry yet: load misses, save writes",
+    ("cache.as_json_data", "value", "bool"): "True is JSON data",
+    ("cache.as_json_data", "value", "string"): "a string is JSON data",
 }
 
 
@@ -1762,9 +1885,16 @@ def _assemble(obj, good: dict, parameter: str, value) -> tuple[list, dict]:
     return args, kwargs
 
 
-def _names(parameter: str, value) -> list[str]:
-    """The names a clear message may use for ``parameter``: builder kwargs name themselves."""
-    return list(value) if parameter == "builder_kwargs" else [parameter]
+def _names(parameter: str, value, obj=None) -> list[str]:
+    """The names a clear message may use for ``parameter``: builder kwargs and the keyword
+    arguments of a ``**`` parameter (``remember(..., images=...)``) name themselves."""
+    if parameter == "builder_kwargs":
+        return list(value)
+    if obj is not None and isinstance(value, dict) and any(
+            name == parameter and p.kind is p.VAR_KEYWORD
+            for name, p in inspect.signature(obj).parameters.items()):
+        return [parameter, *value]
+    return [parameter]
 
 
 def _mentions(message: str, name: str) -> bool:
@@ -1850,7 +1980,7 @@ def run_case(fx: Fixtures, target: Target, parameter: str, bad: Bad) -> Case:
         try:
             result = target.obj(*args, **kwargs)
         except Exception as error:  # every exception is a measured outcome
-            case.outcome, case.detail = classify(error, _names(parameter, value))
+            case.outcome, case.detail = classify(error, _names(parameter, value, target.obj))
             case.error_type, case.message = type(error).__name__, str(error)[:100]
             if _allowed(target.name, parameter, bad.key):
                 case.detail = "; ".join(filter(None, [case.detail, "an allowlisted value"]))
