@@ -141,3 +141,40 @@ def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True,
     if verbose:
         print(" | ".join(f"{name} {version}" for name, version in versions.items()))
         print(f"Run profile: {profile.name} ({profile.description})")
+
+
+DRIVE_MOUNT = "/content/drive"
+
+
+def use_drive_cache(folder: str = "aehelpers-cache", *, mount_point: str | None = None):
+    """On Google Colab: keep the model cache on your Google Drive; return its path.
+
+    Colab forgets every file when a session ends, so each new session would train
+    the chapter's models again. This mounts your Drive (Colab asks for permission)
+    and points ``AEHELPERS_CACHE_DIR`` at ``MyDrive/<folder>``: a later session
+    loads the models instead. Opt in from the first cell of any chapter.
+    ``mount_point`` defaults to Colab's ``/content/drive``. Introduced in 00_start_here.
+    """
+    from pathlib import Path, PurePosixPath
+
+    from aehelpers.cache import CACHE_ENV_VAR
+
+    parts = PurePosixPath(folder).parts if isinstance(folder, str) else ()
+    if not parts or folder.startswith("/") or any(p in ("..", ".") for p in parts):
+        raise ValueError(f"folder must be a folder name inside your Drive, such as "
+                         f"'aehelpers-cache', got {folder!r}")
+    mount_point = DRIVE_MOUNT if mount_point is None else mount_point
+    if not isinstance(mount_point, str) or not mount_point.startswith("/"):
+        raise ValueError(f"mount_point must be an absolute path such as {DRIVE_MOUNT!r}, "
+                         f"got {mount_point!r}")
+    try:
+        from google.colab import drive
+    except ImportError:
+        raise SetupError(f"use_drive_cache works on Google Colab only; elsewhere the cache "
+                         f"already persists (set {CACHE_ENV_VAR} to move it).") from None
+    drive.mount(mount_point)
+    path = Path(mount_point) / "MyDrive" / folder
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ[CACHE_ENV_VAR] = str(path)
+    print(f"Trained models are kept in {path} on your Google Drive.")
+    return path

@@ -5,8 +5,9 @@
 
 The slug is data in one place, ``[tool.workbook] repository`` in pyproject.toml;
 every badge and every Colab install line in ``notebooks/`` and README.md is
-derived from it. Nothing here rewrites Python source. Slide metadata makes
-``jupyter nbconvert --to slides`` give a deck: a slide per section, a
+derived from it, and the install is pinned to the release tag
+``v<aehelpers.__version__>``. Nothing here rewrites Python source. Slide metadata
+makes ``jupyter nbconvert --to slides`` give a deck: a slide per section, a
 vertical slide per figure, questions revealed as fragments.
 """
 
@@ -32,6 +33,38 @@ PATTERNS = (
     (re.compile(rf"git\+https://github\.com/{_GITHUB_PATH}(?=[\s\"'@]|$)"),
      "git+https://github.com/{slug}"),
 )
+
+
+# The first cell of every chapter. On Colab it installs aehelpers pinned to the release
+# tag v<aehelpers.__version__> (tag that commit when you bump the version), never a
+# moving branch; it can also keep the model cache on the learner's Google Drive.
+COLAB_CELL = """\
+# On Colab only: install the workbook's helper package, pinned to a release (elsewhere it is
+# already installed). Set KEEP_MODELS_ON_DRIVE = True to keep trained models on your Google
+# Drive: a later Colab session then loads them instead of training again.
+import sys
+
+KEEP_MODELS_ON_DRIVE = False
+if "google.colab" in sys.modules:
+    %pip install -q git+https://github.com/{slug}@{tag}
+    if KEEP_MODELS_ON_DRIVE:
+        import aehelpers as ae
+
+        ae.notebook.use_drive_cache()  # Colab asks for permission to mount your Drive"""
+
+
+def release_tag() -> str:
+    """Return the git tag the Colab install pins: ``v`` plus ``aehelpers.__version__``."""
+    text = (ROOT / "aehelpers" / "__init__.py").read_text(encoding="utf-8")
+    found = re.search(r'^__version__ = "([0-9][0-9A-Za-z.+-]*)"$', text, flags=re.M)
+    if not found:
+        raise ValueError("aehelpers/__init__.py has no __version__ = \"X.Y.Z\"")
+    return f"v{found.group(1)}"
+
+
+def colab_cell(repository: str, tag: str | None = None) -> str:
+    """Return the source of the Colab setup cell for ``repository`` at release ``tag``."""
+    return COLAB_CELL.format(slug=check_slug(repository), tag=tag or release_tag())
 
 
 def repository(pyproject: Path = PYPROJECT) -> str:
@@ -122,6 +155,8 @@ def sync_notebooks(folder: Path, repository: str) -> list[Path]:
         dirty = split_at_headings(nb)
         for cell in nb.cells:
             new = rewrite_text(cell.source, repository)
+            if cell.cell_type == "code" and "google.colab" in cell.source:
+                new = colab_cell(repository)
             if new != cell.source:
                 cell.source, dirty = new, True
             wanted = slide_type(cell)
