@@ -126,7 +126,7 @@ def remember(name: str, measure: Callable[[], object], *, code: tuple = (),
     values as they are), the profile's settings, and the aehelpers and Keras versions.
     The result must be JSON data: numbers, strings, lists and string-keyed dicts (NumPy
     numbers become plain ones, tuples lists); anything else raises before it is cached.
-    Introduced in 03_pretraining_tied_greedy.
+    Introduced in 02_stacked_autoencoders.
     """
     check_name("name", name)
     _check_function("measure", measure)
