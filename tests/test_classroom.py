@@ -80,3 +80,19 @@ def test_binder_runtime_pins_a_supported_python():
     assert int(found.group(1)) >= int(floor.group(1))
     # Binder installs requirements.txt, which installs this package itself.
     assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+
+
+def test_nbgitpuller_link_clones_the_repository_and_opens_a_chapter():
+    from urllib.parse import parse_qs, urlparse
+
+    url = launch.nbgitpuller_url("https://hub.example.edu/", "03_pretraining_tied_greedy.ipynb",
+                                 repository="someone/workbook")
+    parts = urlparse(url)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https", "hub.example.edu", "/hub/user-redirect/git-pull")
+    assert parse_qs(parts.query) == {
+        "repo": ["https://github.com/someone/workbook"], "branch": ["main"],
+        "urlpath": ["lab/tree/workbook/notebooks/03_pretraining_tied_greedy.ipynb"]}
+    for hub in ("hub.example.edu", "ftp://hub", "https://hub example"):
+        with pytest.raises(ValueError, match="hub must be the hub's address"):
+            launch.nbgitpuller_url(hub)

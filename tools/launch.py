@@ -107,6 +107,25 @@ def binder_url(notebook: str, repository: str | None = None) -> str:
     return f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/notebooks/{notebook}"
 
 
+def nbgitpuller_url(hub: str, notebook: str = "00_start_here.ipynb",
+                    repository: str | None = None, branch: str = "main") -> str:
+    """Return the JupyterHub link that clones (or updates) the workbook and opens ``notebook``.
+
+    ``hub`` is the hub's address, such as ``https://hub.example.edu``; nbgitpuller must
+    be installed in the students' image.
+    """
+    from urllib.parse import quote, urlencode
+
+    slug = check_slug(repository or globals()["repository"]())
+    if not isinstance(hub, str) or not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", hub):
+        raise ValueError(f"hub must be the hub's address such as 'https://hub.example.edu', "
+                         f"got {hub!r}")
+    folder = slug.split("/")[1]
+    query = urlencode({"repo": f"https://github.com/{slug}", "branch": branch,
+                       "urlpath": f"lab/tree/{folder}/notebooks/{notebook}"}, quote_via=quote)
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
 def rewrite_text(text: str, repository: str) -> str:
     """Return ``text`` with every repository reference pointing at ``repository``."""
     for pattern, replacement in PATTERNS:
@@ -178,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rewrite every notebook's launch links.")
     parser.add_argument("--repository", help="new GitHub slug owner/name (default: keep)")
     parser.add_argument("--notebooks", default=str(ROOT / "notebooks"))
+    parser.add_argument("--hub", help="print the nbgitpuller link for this JupyterHub and stop")
     args = parser.parse_args(argv)
+    if args.hub:
+        print(nbgitpuller_url(args.hub, repository=args.repository))
+        return 0
     slug = check_slug(args.repository or repository())
     if slug != repository():
         set_repository(slug)
