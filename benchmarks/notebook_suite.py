@@ -2,6 +2,7 @@
 
     python benchmarks/notebook_suite.py --profile class --cold --then-warm --write  # outputs
     python benchmarks/notebook_suite.py --profile ci --cold --repeats 3   # time the CI suite
+    python benchmarks/notebook_suite.py --profile class --cells NB...      # where time goes
 
 Prints a Markdown table (wall seconds and peak kernel RSS per notebook) and
 writes it to benchmarks/results/notebooks_<profile>[_cold|_warm].md. With
@@ -51,13 +52,23 @@ class PeakMemory:
                 return
             self._stop.wait(self.interval)
 
+    def current(self) -> int:
+        """Resident memory of the process tree now."""
+        try:
+            return self.process.memory_info().rss + sum(
+                c.memory_info().rss for c in self.process.children(recursive=True))
+        except psutil.Error:
+            return 0
+
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
         return self.peak
 
 
-def run_notebook(path: Path, write: bool) -> tuple[float, int]:
+def run_notebook(path: Path, write: bool, cells: list | None = None) -> tuple[float, int]:
+    """Run ``path``; return its seconds and peak kernel RSS. With ``cells`` (a list), append
+    (index, first line, seconds, RSS after the cell, peak so far) for every code cell."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=1800, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
@@ -66,7 +77,12 @@ def run_notebook(path: Path, write: bool) -> tuple[float, int]:
         monitor = PeakMemory(client.km.provisioner.process.pid)
         try:
             for index, cell in enumerate(nb.cells):
+                cell_start = time.perf_counter()
                 client.execute_cell(cell, index)
+                if cells is not None and cell.cell_type == "code":
+                    cells.append((index, cell.source.split("\n", 1)[0][:60],
+                                  time.perf_counter() - cell_start, monitor.current(),
+                                  monitor.peak))
         finally:
             peak = monitor.stop()
     seconds = time.perf_counter() - start
@@ -97,6 +113,10 @@ def main() -> None:
     parser.add_argument("--then-warm", action="store_true",
                         help="with --cold: run the suite again on the filled cache, timed apart")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--cells", action="store_true",
+                        help="also report each code cell's seconds and the kernel's memory "
+                             "after it (cells over 1 s or 50 MiB), to find where a chapter "
+                             "spends; written to results/notebook_cells_<profile>.md")
     parser.add_argument("notebooks", nargs="*", help="default: every notebooks/NN_*.ipynb")
     args = parser.parse_args()
     if args.repeats < 1:
@@ -110,6 +130,7 @@ def main() -> None:
     seconds = {p: {path.stem: [] for path in paths} for p in passes}
     peaks = {p: {path.stem: 0 for path in paths} for p in passes}
     cache = os.environ.get("AEHELPERS_CACHE_DIR", "~/.cache/aehelpers")
+    cell_lines = []
     for repeat in range(args.repeats):
         with tempfile.TemporaryDirectory(prefix="aecache_") as empty:
             if args.cold:
@@ -117,7 +138,10 @@ def main() -> None:
             for kind in passes:
                 for path in paths:
                     write = args.write and repeat == args.repeats - 1 and kind == passes[0]
-                    wall, peak = run_notebook(path, write)
+                    cells = [] if args.cells else None
+                    wall, peak = run_notebook(path, write, cells)
+                    cell_lines += _cell_rows(f"{path.stem} ({kind or 'as found'}, run "
+                                             f"{repeat + 1})", cells or [])
                     seconds[kind][path.stem].append(wall)
                     peaks[kind][path.stem] = max(peaks[kind][path.stem], peak)
                     print(f"run {repeat + 1} {kind}: {path.stem} {wall:.1f} s, "
@@ -131,6 +155,25 @@ def main() -> None:
         print(table)
         name = f"notebooks_{args.profile}{'_' + kind if kind else ''}.md"
         (ROOT / "benchmarks" / "results" / name).write_text(table)
+    if args.cells:
+        text = ("Code cells that took over 1 s or grew the kernel by over 50 MiB. Command: "
+                f"`python benchmarks/notebook_suite.py --profile {args.profile}{flags} --cells`"
+                f" ({datetime.date.today()}).\n\n| notebook | cell | first line | seconds | "
+                "RSS after (MiB) | peak so far (MiB) |\n|---|---|---|---|---|---|\n"
+                + "\n".join(cell_lines) + "\n")
+        print(text)
+        (ROOT / "benchmarks" / "results" / f"notebook_cells_{args.profile}.md").write_text(text)
+
+
+def _cell_rows(label: str, cells: list) -> list[str]:
+    rows, before = [], 0
+    for index, first, seconds, rss, peak in cells:
+        if seconds > 1 or rss - before > 50 * 2**20:
+            first = first.replace("|", "\\|")
+            rows.append(f"| {label} | {index} | `{first}` | {seconds:.1f} | {rss / 2**20:.0f} | "
+                        f"{peak / 2**20:.0f} |")
+        before = rss
+    return rows
 
 
 if __name__ == "__main__":
