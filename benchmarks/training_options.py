@@ -12,7 +12,9 @@ call, times the second epoch alone (no per-call set-up) and scales it to one
 - ``numpy``: ``fit`` on NumPy arrays, one step per call (Keras's default);
 - ``tf.data``: a shuffled, batched, prefetched ``tf.data.Dataset``;
 - ``jit``: NumPy input with ``jit_compile=True`` (XLA);
-- ``steps16``: NumPy input with ``steps_per_execution=16`` (what aehelpers uses).
+- ``steps16``: NumPy input with ``steps_per_execution=16`` (what aehelpers uses);
+- ``bf16``: as ``steps16``, built under the ``mixed_bfloat16`` policy (bfloat16 maths,
+  float32 weights; this CPU has AVX-512 BF16 and AMX). ``--options`` picks a subset.
 
 These are the measurements behind the choices in aehelpers.models
 (STEPS_PER_EXECUTION) and aehelpers.notebook (oneDNN left on, no XLA). The
@@ -35,7 +37,7 @@ import keras  # noqa: E402
 
 import aehelpers as ae  # noqa: E402
 
-OPTIONS = ("numpy", "tf.data", "jit", "steps16")
+OPTIONS = ("numpy", "tf.data", "jit", "steps16", "bf16")
 BATCHES = (32, 128, 256)
 EPOCH = 55_000
 
@@ -59,10 +61,14 @@ def seconds_per_epoch(builder, x, batch: int, option: str) -> float:
 
     keras.backend.clear_session()
     ae.set_seed(1)
-    *_, model = builder()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if option == "bf16" else "float32")
+    try:
+        *_, model = builder()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
     model.compile(loss="mse", optimizer=keras.optimizers.Nadam(1e-3),
                   jit_compile=option == "jit",
-                  steps_per_execution=16 if option == "steps16" else 1)
+                  steps_per_execution=16 if option in ("steps16", "bf16") else 1)
     timer = EpochTimer()
     if option == "tf.data":
         def inputs(data):
@@ -81,6 +87,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--models", nargs="+", default=["stacked", "conv"],
                         choices=["stacked", "conv"])
+    parser.add_argument("--options", nargs="+", default=list(OPTIONS), choices=OPTIONS)
+    parser.add_argument("--batches", nargs="+", type=int, default=list(BATCHES))
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -94,13 +102,14 @@ def main() -> None:
              f"TensorFlow with oneDNN {onednn}; seconds per {EPOCH:,}-image epoch (scaled "
              f"from {len(x):,} images), median of {args.repeats} run(s). Command: "
              f"`python benchmarks/training_options.py --repeats {args.repeats} "
-             f"--models {' '.join(args.models)}`.", "",
-             "| model | batch | " + " | ".join(OPTIONS) + " |",
-             "|---|---|" + "---|" * len(OPTIONS)]
+             f"--models {' '.join(args.models)} --options {' '.join(args.options)} "
+             f"--batches {' '.join(map(str, args.batches))}`.", "",
+             "| model | batch | " + " | ".join(args.options) + " |",
+             "|---|---|" + "---|" * len(args.options)]
     for name, builder in builders.items():
-        for batch in BATCHES:
+        for batch in args.batches:
             cells = []
-            for option in OPTIONS:
+            for option in args.options:
                 runs = [seconds_per_epoch(builder, x, batch, option)
                         for _ in range(args.repeats)]
                 cells.append(f"{statistics.median(runs):.1f}")
@@ -109,6 +118,8 @@ def main() -> None:
     table = "\n".join(lines) + "\n"
     print(table)
     suffix = "" if onednn == "on (default)" else f"_onednn_{onednn}"
+    if list(args.options) != list(OPTIONS):
+        suffix += "_" + "_".join(o.replace(".", "") for o in args.options)
     (Path(__file__).parent / "results" / f"training_options{suffix}.md").write_text(table)
 
 
