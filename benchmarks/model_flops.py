@@ -61,6 +61,9 @@ import aehelpers as ae  # noqa: E402
 from aehelpers.layers import DenseTranspose  # noqa: E402
 from aehelpers.registry import MODELS as REGISTRY  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark scripts
+from training_options import EpochTimer  # noqa: E402
+
 # label -> (registry entry, builder arguments): every registered model that trains on
 # Fashion-MNIST images. The linear autoencoder (chapter 01) trains on 600 synthetic 3-D
 # points instead: 24 FLOPs per example, nothing to measure here.
@@ -129,19 +132,6 @@ def training_flops(model: keras.Model, examples: int) -> int:
 
 
 # --- measuring --------------------------------------------------------------------------
-
-class EpochTimer(keras.callbacks.Callback):
-    """Record the wall time of every epoch."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
-
 
 def matmul_peak(repeats: int, size: int = MATMUL_SIZE) -> tuple[float, float]:
     """Return the median GFLOP/s of float32 size x size matmuls: (TensorFlow, NumPy)."""

@@ -165,6 +165,13 @@ def check_nbconvert(browser, path: Path, shots: Path) -> None:
     page.context.close()
 
 
+def launch_browser(playwright):
+    """Debian's headless Chromium (Playwright's own download does not work here)."""
+    return playwright.chromium.launch(
+        executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", default=["02_stacked_autoencoders.ipynb"])
@@ -182,9 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         server, url = start_lab(root, temp / "runtime")
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch_browser(playwright)
                 try:
                     for chapter in args.chapters:
                         ok &= check_rise(browser, url, chapter, shots)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from check_offline_slides import ROOT, offline_page, start_lab, stop, wait_for
+from check_offline_slides import ROOT, launch_browser, offline_page, start_lab, stop, wait_for
 from playwright.sync_api import sync_playwright
 
 KERNEL_IDLE = ("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
@@ -66,9 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         server, url = start_lab(root, temp / "runtime")
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                browser = launch_browser(playwright)
                 try:
                     for chapter in chapters:
                         ok &= check(browser, url, root / chapter)
