@@ -81,13 +81,16 @@ def _check_key(key: object) -> str:
     return key
 
 
+def _path(folder: Path, key: str, suffix: str) -> Path:
+    """The file ``KEY<suffix>`` in ``folder``, never outside it, whatever the key says."""
+    path = folder / f"{_check_key(key)}{suffix}"
+    if path.resolve().parent != folder.resolve():
+        raise ValueError(f"key {key!r} would leave the cache folder {folder}")
+    return path
+
+
 def _paths(folder: Path, key: str) -> tuple[Path, Path]:
-    _check_key(key)
-    weights, manifest = folder / f"{key}.weights.npz", folder / f"{key}.json"
-    for path in (weights, manifest):  # never outside the folder, whatever the key says
-        if path.resolve().parent != folder.resolve():
-            raise ValueError(f"key {key!r} would leave the cache folder {folder}")
-    return weights, manifest
+    return _path(folder, key, ".weights.npz"), _path(folder, key, ".json")
 
 
 def load(key: str, model, request: dict) -> dict | None:
@@ -162,13 +165,6 @@ def save(key: str, model, request: dict, history: dict) -> bool:
         return False
 
 
-def _result_path(folder: Path, key: str) -> Path:
-    path = folder / f"{_check_key(key)}.result.json"
-    if path.resolve().parent != folder.resolve():
-        raise ValueError(f"key {key!r} would leave the cache folder {folder}")
-    return path
-
-
 def as_json_data(value, where: str = "value"):
     """Return ``value`` as JSON data (numbers, strings, lists, string-keyed dicts), else raise.
 
@@ -209,7 +205,7 @@ def load_result(key: str, request: dict):
     for folder in (shared_cache_dir(), cache_dir()):
         if folder is None:
             continue
-        path = _result_path(folder, key)
+        path = _path(folder, key, ".result.json")
         if not path.exists():
             continue
         try:
@@ -232,7 +228,7 @@ def save_result(key: str, request: dict, result) -> bool:
                        "saved": time.strftime("%Y-%m-%d %H:%M:%S")}, sort_keys=True, default=repr)
     folder = cache_dir()
     try:
-        path = _result_path(folder, key)
+        path = _path(folder, key, ".result.json")
         folder.mkdir(parents=True, exist_ok=True)
         sweep(folder)
         _atomic_write(path, lambda tmp: tmp.write_text(text))

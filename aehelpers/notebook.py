@@ -9,7 +9,7 @@ import random
 import sys
 import warnings
 
-from aehelpers._validate import KERAS_2_FIX, FriendlyError, check_seed
+from aehelpers._validate import KERAS_2_FIX, FriendlyError, check_bool, check_seed
 
 MIN_PYTHON = (3, 10)
 MIN_TENSORFLOW = "2.16"
@@ -119,8 +119,7 @@ def setup_notebook(seed: int = 42, *, quiet: bool = True, verbose: bool = True,
     kernel; ``AE_LIVE_VIEW=0`` turns it off too. Introduced in 00_start_here.
     """
     check_seed("seed", seed)  # before anything changes
-    if not isinstance(live_training, bool):
-        raise TypeError(f"live_training must be True or False, got {live_training!r}")
+    check_bool("live_training", live_training)
     _quiet_tensorflow()
     versions = check_versions()
     if quiet:

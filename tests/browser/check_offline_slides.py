@@ -19,6 +19,7 @@ Not part of the test suite: a browser, a server and a kernel take about a minute
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -165,11 +166,28 @@ def check_nbconvert(browser, path: Path, shots: Path) -> None:
     page.context.close()
 
 
-def launch_browser(playwright):
-    """Debian's headless Chromium (Playwright's own download does not work here)."""
-    return playwright.chromium.launch(
-        executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+@contextlib.contextmanager
+def lab_on_a_copy():
+    """Serve a temporary copy of notebooks/ with JupyterLab on 127.0.0.1 and open headless
+    Chromium (Debian's: Playwright's own download does not work here); yield (copy, url,
+    browser), and stop both afterwards."""
+    with tempfile.TemporaryDirectory() as temp:
+        temp = Path(temp)
+        root = temp / "notebooks"
+        shutil.copytree(ROOT / "notebooks", root)
+        (temp / "runtime").mkdir()
+        server, url = start_lab(root, temp / "runtime")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+                try:
+                    yield root, url, browser
+                finally:
+                    browser.close()
+        finally:
+            stop(server)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,27 +196,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shots", type=Path, default=None, help="folder for screenshots")
     args = parser.parse_args(argv)
     ok = True
-    with tempfile.TemporaryDirectory() as temp:
-        temp = Path(temp)
-        root = temp / "notebooks"
-        shutil.copytree(ROOT / "notebooks", root)
-        shots = args.shots or temp
+    with lab_on_a_copy() as (root, url, browser):
+        shots = args.shots or root.parent
         shots.mkdir(parents=True, exist_ok=True)
         before = {name: (root / name).read_bytes() for name in args.chapters}
-        (temp / "runtime").mkdir()
-        server, url = start_lab(root, temp / "runtime")
-        try:
-            with sync_playwright() as playwright:
-                browser = launch_browser(playwright)
-                try:
-                    for chapter in args.chapters:
-                        ok &= check_rise(browser, url, chapter, shots)
-                        check_lab(browser, url, chapter)
-                        check_nbconvert(browser, ROOT / "notebooks" / chapter, shots)
-                finally:
-                    browser.close()
-        finally:
-            stop(server)
+        for chapter in args.chapters:
+            ok &= check_rise(browser, url, chapter, shots)
+            check_lab(browser, url, chapter)
+            check_nbconvert(browser, ROOT / "notebooks" / chapter, shots)
         for name, data in before.items():
             unchanged = (root / name).read_bytes() == data
             print(f"{name} unchanged after opening: {unchanged}")

@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-from check_offline_slides import ROOT, launch_browser, offline_page, start_lab, stop, wait_for
-from playwright.sync_api import sync_playwright
+from check_offline_slides import ROOT, lab_on_a_copy, offline_page, wait_for
 
 KERNEL_IDLE = ("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
                "?.dataset.status === 'idle'")
@@ -57,22 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chapters = args.chapters or sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     ok = True
-    with tempfile.TemporaryDirectory() as temp:
-        temp = Path(temp)
-        root = temp / "notebooks"
-        shutil.copytree(ROOT / "notebooks", root)
-        (temp / "runtime").mkdir()
-        server, url = start_lab(root, temp / "runtime")
-        try:
-            with sync_playwright() as playwright:
-                browser = launch_browser(playwright)
-                try:
-                    for chapter in chapters:
-                        ok &= check(browser, url, root / chapter)
-                finally:
-                    browser.close()
-        finally:
-            stop(server)
+    with lab_on_a_copy() as (root, url, browser):
+        for chapter in chapters:
+            ok &= check(browser, url, root / chapter)
     print("OK: opening and saving rewrites nothing" if ok else "FAILED")
     return 0 if ok else 1
 
