@@ -39,6 +39,7 @@ _SHORTCUTS = {
     "load_fashion_mnist": "data",
     "CLASS_NAMES": "data",
     "train_autoencoder": "zoo",
+    "train_autoencoders": "zoo",
     "remember": "zoo",
 }
 

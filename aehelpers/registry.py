@@ -35,6 +35,10 @@ class ModelSpec:
     metrics: tuple[str, ...] = ()  # extra metrics to log (the penalised models log MSE alone)
     chapter: str = ""
     published_loss: float | None = None  # the book's validation loss (DESIGN.md section 9)
+    # True where training draws no random numbers (no noise, dropout or sampling), so several
+    # variants trained as one Keras model reach the very weights each would alone (tested):
+    # ae.train_autoencoders may then train them together and cache each as if alone.
+    trains_together: bool = False
     # Benchmarked configurations: (label, builder arguments); default: the model as it is.
     variants: tuple[tuple[str, dict], ...] = ()
 
@@ -118,7 +122,7 @@ MODELS = MappingProxyType(dict([
     _spec("sparse_l1", models.build_sparse_l1_autoencoder, "06_sparse_autoencoders",
           metrics=("mse",), published_loss=0.0111),
     _spec("sparse_kl", models.build_sparse_kl_autoencoder, "06_sparse_autoencoders",
-          metrics=("mse",), published_loss=0.0099),
+          metrics=("mse",), published_loss=0.0099, trains_together=True),
     # Total loss: MSE + KL/784, as the book reports it.
     _spec("vae", models.build_variational_autoencoder, "07_variational_autoencoders",
           published_loss=0.0311,

@@ -51,8 +51,9 @@ def use_live_view(factory) -> None:
 class EpochPrinter(keras.callbacks.Callback):
     """Print one short line per epoch (at most about ten lines per run), never a progress bar."""
 
-    def __init__(self, epochs: int, *, max_lines: int = 10):
+    def __init__(self, epochs: int, *, max_lines: int = 10, labels: dict | None = None):
         super().__init__()
+        self.labels = dict(labels or {})  # {log key: printed name}: print only these
         self.epochs = check_int("epochs", epochs, minimum=1, maximum=10_000)
         max_lines = check_int("max_lines", max_lines, minimum=1)
         self.every = max(1, -(-self.epochs // max_lines))
@@ -66,7 +67,9 @@ class EpochPrinter(keras.callbacks.Callback):
         if done % self.every and done != self.epochs:
             return
         # Training numbers first, then their validation twins, in a stable order.
-        keys = sorted(logs or {}, key=lambda k: (k.startswith("val_"), k != "loss", k))
+        logs = {self.labels.get(k, k): v for k, v in (logs or {}).items()
+                if not self.labels or k in self.labels}
+        keys = sorted(logs, key=lambda k: (k.startswith("val_"), k != "loss", k))
         values = "  ".join(f"{k} {logs[k]:.4f}" for k in keys)
         seconds = time.perf_counter() - self._start
         print(f"epoch {done:>3}/{self.epochs}  {values}  ({seconds:.1f} s)")
@@ -165,6 +168,109 @@ def fit(model: keras.Model, x_train, y_train=None, *, model_key: str,
                         validation_data=validation_data, verbose=0,
                         callbacks=[*progress, *(callbacks or [])])
     return {k: [float(v) for v in values] for k, values in history.history.items()}
+
+
+
+class _Together(keras.Model):
+    """Compiled models trained as one: each step feeds one batch to every member.
+
+    The loss is the sum of the members' own losses (``compute_loss``: the compiled MSE plus
+    any penalty or KL term), and their weights are disjoint, so each member gets exactly the
+    gradient it would get alone; logs are the members' own, keyed ``"<index>/<name>"``.
+    """
+
+    def __init__(self, members: list):
+        super().__init__(name="together")
+        self.members = list(members)
+        self.member_losses = [keras.metrics.Mean(name=f"loss_{i}") for i in range(len(members))]
+
+    def call(self, inputs, training=False):
+        return [member(inputs, training=training) for member in self.members]
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        total = 0.0
+        for member, prediction, tracker in zip(self.members, y_pred, self.member_losses,
+                                               strict=True):
+            loss = member.compute_loss(x=x, y=y, y_pred=prediction, sample_weight=sample_weight,
+                                       training=training)
+            tracker.update_state(loss, sample_weight=keras.ops.shape(x)[0])  # as Keras does
+            total = total + loss
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        logs = {}
+        for index, (member, prediction, tracker) in enumerate(zip(
+                self.members, y_pred, self.member_losses, strict=True)):
+            member_logs = {**member.compute_metrics(x, y, prediction, sample_weight),
+                           "loss": tracker.result()}
+            logs.update({f"{index}/{name}": value for name, value in member_logs.items()})
+        return logs
+
+    @property
+    def metrics(self):  # Keras resets these every epoch; it skips the members' own
+        found = [*super().metrics, *self.member_losses,
+                 *(metric for member in self.members for metric in member.metrics)]
+        return list({id(metric): metric for metric in found}.values())
+
+
+def fit_together(models, x_train, *, model_key: str, validation_data: tuple | None = None,
+                 profile: str | Profile | None = None, epochs: int | None = None,
+                 verbose: bool = True) -> list[dict]:
+    """Train several compiled autoencoders of one kind at once; return a history per model.
+
+    Each training step feeds a batch once and updates every model by its own compiled loss
+    (with any penalty or KL term), in the order of batches ``fit`` would use, with one
+    optimizer set up as ``compile_autoencoder`` sets it up for ``model_key``. The weights are
+    disjoint, so each model gets the very gradient it would get alone; small models spend
+    much of a step on fixed costs, which one step then shares (benchmarks/joint_training.py).
+    Models whose training draws no random numbers end bit for bit as ``fit`` leaves them;
+    those that do (noise, dropout, sampling) share one random stream, so they end as other
+    draws would. Every model must reconstruct ``x_train``. Introduced in
+    06_sparse_autoencoders.
+    """
+    if not isinstance(models, list | tuple) or not models:
+        raise TypeError(f"models must be a non-empty list of compiled Keras models, got "
+                        f"{type(models).__name__}")
+    for index, model in enumerate(models):
+        check_model(f"models[{index}]", model)
+        if not getattr(model, "compiled", False):
+            raise ValueError(f"models[{index}] must be compiled first, with its loss and "
+                             "metrics (ae.training.compile_autoencoder)")
+    if len({id(model) for model in models}) != len(models):
+        raise ValueError("models must be different models: one model listed twice would "
+                         "train twice per step")
+    settings = get_profile(profile).training(model_key)
+    epochs = settings.epochs if epochs is None else check_int("epochs", epochs, minimum=1,
+                                                              maximum=10_000)
+    x_train, _ = _examples(("x_train", "y_train"), x_train, None, models[0])
+    for index, model in enumerate(models):  # every model must reconstruct the images
+        try:
+            _examples(("x_train", "y_train"), x_train[:1], None, model)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"models[{index}]: {error}") from None
+    if validation_data is not None:
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 1:
+            raise TypeError("validation_data must be a tuple (x_valid,)")
+        validation_data = _tensors(*_examples(("validation_data[0]", "y"),
+                                              validation_data[0], None, models[0]))
+    for model in models:  # build each model's loss and metrics outside the traced step
+        model.compute_metrics(x_train[:2], x_train[:2], model(x_train[:2]))
+        model.reset_metrics()
+    together = _Together(models)
+    together.compile(optimizer=_OPTIMIZERS[settings.optimizer](
+        learning_rate=learning_rate_for(model_key, profile=profile)),
+        steps_per_execution=STEPS_PER_EXECUTION)
+    labels = {"0/loss": "loss", "val_0/loss": "val_loss"}  # the first model's, as fit prints
+    printer = [EpochPrinter(epochs, labels=labels)] if verbose else []
+    history = together.fit(*_tensors(x_train, x_train), epochs=epochs,
+                           batch_size=settings.batch_size, validation_data=validation_data,
+                           verbose=0, callbacks=printer).history
+    histories = [{} for _ in models]
+    for name, values in history.items():  # "val_2/mse" -> model 2's "val_mse"
+        index, metric = name.removeprefix("val_").split("/", 1)
+        prefix = "val_" if name.startswith("val_") else ""
+        histories[int(index)][prefix + metric] = [float(v) for v in values]
+    return histories
 
 
 def _tensors(x: np.ndarray, y: np.ndarray) -> tuple:

@@ -5,6 +5,7 @@ Introduced in 02_stacked_autoencoders.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 import time
@@ -18,8 +19,8 @@ import numpy as np
 from aehelpers import __version__, cache
 from aehelpers._validate import check_bool, check_images, check_name, check_seed
 from aehelpers.profiles import Profile, get_profile
-from aehelpers.registry import ModelSpec, get_spec
-from aehelpers.training import compile_autoencoder, fit, train_greedy_layerwise
+from aehelpers.registry import MODELS, ModelSpec, get_spec
+from aehelpers.training import compile_autoencoder, fit, fit_together, train_greedy_layerwise
 
 _SECONDS = "_training_seconds"  # stored beside the history in a cache entry
 
@@ -93,18 +94,103 @@ def run_cached(name: str, request: dict, build, train, *, model_of=None, use_cac
     start = time.perf_counter()
     built = build()
     model = built if model_of is None else model_of(built)
-    if use_cache:
-        stored = cache.load(key, model, request)
-        if stored is not None:
-            if verbose:
-                print(f"Loaded the trained {name} model from the cache.")
-            history = dict(stored)
-            return built, history, float(history.pop(_SECONDS, 0.0)), True
+    stored = _load(name, key, model, request, use_cache=use_cache, verbose=verbose)
+    if stored is not None:
+        return built, *stored, True
     history = train(built)
     seconds = time.perf_counter() - start
     if use_cache:
         cache.save(key, model, request, {**history, _SECONDS: seconds})
     return built, history, seconds, False
+
+
+def _load(name: str, key: str, model: keras.Model, request: dict, *, use_cache: bool,
+          verbose: bool) -> tuple[dict, float] | None:
+    """Load ``model``'s weights from the cache; return (history, seconds), or None on a miss."""
+    stored = cache.load(key, model, request) if use_cache else None
+    if stored is None:
+        return None
+    if verbose:
+        print(f"Loaded the trained {name} model from the cache.")
+    history = dict(stored)
+    return history, float(history.pop(_SECONDS, 0.0))
+
+
+def train_autoencoders(name: str, data, variants, *, profile: str | Profile | None = None,
+                       use_cache: bool = True, verbose: bool = True,
+                       seed: int = 42) -> list[TrainedModel]:
+    """``train_autoencoder(name, data, **arguments)`` for every dict in ``variants``, faster.
+
+    Models found in the cache are loaded; the others train together, as one Keras model
+    (``ae.training.fit_together``): each step feeds a batch once and updates them all, which
+    shares the fixed cost of a step. Only models whose training draws no random numbers can
+    (``ae.registry.MODELS[name].trains_together``), so each reaches the very weights it would
+    alone and is cached under the same key as ``train_autoencoder``'s; its ``seconds`` is its
+    share of the joint run. Introduced in 06_sparse_autoencoders.
+    """
+    spec = get_spec(name)
+    if not spec.trains_together:
+        able = [n for n, s in MODELS.items() if s.trains_together]
+        raise ValueError(f"model {name!r} cannot train together with others (its training "
+                         f"draws random numbers, so it would not match train_autoencoder's); "
+                         f"train each with ae.train_autoencoder, or use one of {able}")
+    if not isinstance(variants, list | tuple) or not variants or not all(
+            isinstance(v, dict) for v in variants):
+        raise TypeError(f"variants must be a non-empty list of dicts of builder arguments, "
+                        f"such as [{{'target_sparsity': 0.05}}, {{'target_sparsity': 0.1}}], "
+                        f"got {variants!r:.80}")
+    check_bool("use_cache", use_cache)
+    check_bool("verbose", verbose)
+    run_profile = get_profile(profile)
+    requests = []
+    for index, overrides in enumerate(variants):
+        with _naming(f"variants[{index}]"):
+            arguments = spec.arguments(overrides)
+        requests.append((arguments, training_request(
+            data, run_profile, seed, arguments=arguments, trainer=spec.trainer,
+            profile_key=spec.profile_key, metrics=list(spec.metrics))))
+    keys = [cache.make_key(name, request) for _, request in requests]
+    if len(set(keys)) != len(keys):
+        raise ValueError("variants must differ: two of them describe the same model")
+    start = time.perf_counter()
+    results, missing = [], []
+    for index, ((arguments, request), key) in enumerate(zip(requests, keys, strict=True)):
+        with _naming(f"variants[{index}]"):
+            parts = _build(spec, arguments, request["seed"])
+        stored = _load(name, key, parts.autoencoder, request, use_cache=use_cache,
+                       verbose=verbose)
+        if stored is None:
+            missing.append(len(results))
+        else:
+            _compile(spec, parts, run_profile)
+        results.append((parts, stored))
+    if missing:
+        members = [results[i][0] for i in missing]
+        for parts in members:
+            _compile(spec, parts, run_profile)
+        if verbose:
+            print(f"Training {len(members)} {name} models together (the first one's losses "
+                  f"below):")
+        histories = fit_together([parts.autoencoder for parts in members], data.x_train,
+                                 model_key=spec.profile_key, profile=run_profile,
+                                 validation_data=(data.x_valid,), verbose=verbose)
+        share = (time.perf_counter() - start) / len(members)
+        for i, history in zip(missing, histories, strict=True):
+            if use_cache:
+                cache.save(keys[i], results[i][0].autoencoder, requests[i][1],
+                           {**history, _SECONDS: share})
+            results[i] = (results[i][0], (history, share))
+    return [TrainedModel(*parts, history, seconds, i not in missing)
+            for i, (parts, (history, seconds)) in enumerate(results)]
+
+
+@contextlib.contextmanager
+def _naming(name: str):
+    """Prefix ``name`` to a TypeError or ValueError raised inside, so it says which one."""
+    try:
+        yield
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{name}: {error}") from None
 
 
 class Measured(NamedTuple):

@@ -4,9 +4,9 @@
 
 Each of the five models (targets 0.02 ... 0.3) is built from the same seed and
 trained on the class profile's 55,000 images with its batch size and 16 steps
-per call. "one after another" compiles and fits each model on its own (five
-traced steps, five feeds); "as one model" wraps the five in a single
-functional model with one output each, so one step feeds a batch once and
+per call. "one after another" fits each model on its own (five traced steps,
+five feeds); "as one model" is ``ae.training.fit_together``, what chapter 06
+uses: one Keras model holds the five, so one step feeds a batch once and
 updates all five (its loss is the sum of the five, whose weights are
 disjoint, so each model gets its own gradient). Seconds include tracing, as a
 chapter's first run does; the two ways alternate, median of --repeats. The
@@ -39,14 +39,15 @@ def build_all() -> list:
     models = []
     for target in TARGETS:
         keras.utils.set_random_seed(42)  # every model starts as train_autoencoder's would
-        models.append(ae.models.build_sparse_kl_autoencoder(target_sparsity=target).autoencoder)
+        model = ae.models.build_sparse_kl_autoencoder(target_sparsity=target).autoencoder
+        models.append(ae.training.compile_autoencoder(model, model_key="sparse_kl",
+                                                      profile="class", metrics=("mse",)))
     return models
 
 
 def one_after_another(x, epochs: int) -> list:
     models = build_all()
     for model in models:
-        ae.training.compile_autoencoder(model, model_key="sparse_kl", profile="class")
         ae.training.fit(model, x, model_key="sparse_kl", profile="class", epochs=epochs,
                         verbose=False)
     return models
@@ -54,17 +55,8 @@ def one_after_another(x, epochs: int) -> list:
 
 def as_one_model(x, epochs: int) -> list:
     models = build_all()
-    inputs = keras.Input(x.shape[1:])
-    outputs = []
-    for index, model in enumerate(models):  # a named wrapper each: their layer names repeat
-        branch_input = keras.Input(x.shape[1:])
-        outputs.append(keras.Model(branch_input, model(branch_input), name=f"target_{index}")(
-            inputs))
-    joint = keras.Model(inputs, outputs)
-    settings = ae.get_profile("class").training("sparse_kl")
-    joint.compile(optimizer=keras.optimizers.Nadam(settings.learning_rate),
-                  loss=["mse"] * len(models), steps_per_execution=ae.training.STEPS_PER_EXECUTION)
-    joint.fit(x, [x] * len(models), epochs=epochs, batch_size=settings.batch_size, verbose=0)
+    ae.training.fit_together(models, x, model_key="sparse_kl", profile="class",
+                             epochs=epochs, verbose=False)
     return models
 
 

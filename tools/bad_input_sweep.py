@@ -644,6 +644,13 @@ GOOD: dict[str, Callable[[Fixtures], dict]] = {
                                                   "decoder": fx.stacked.decoder,
                                                   "images": fx.images},
     "zoo.train_autoencoder": _train_args,
+    "zoo.train_autoencoders": lambda fx: {
+        "name": "sparse_kl", "data": fx.data, "profile": "ci", "use_cache": False,
+        "verbose": False, "seed": 0,
+        "variants": [{"target_sparsity": 0.05}, {"target_sparsity": 0.1}]},
+    "training.fit_together": lambda fx: {
+        "models": [fx.compiled_stacked(), fx.compiled_stacked()], "x_train": fx.train,
+        "model_key": "stacked", "profile": "ci", "epochs": 1, "verbose": False},
     "exercises.generative.check_crossover_noise_level": lambda fx: {
         "autoencoder": fx.stacked.autoencoder, "images": fx.images, "answer": 0.1,
         "verbose": False},
@@ -1278,6 +1285,40 @@ def _remember_inputs() -> list[Bad]:
     ]
 
 
+def _variants() -> list[Bad]:
+    """ae.train_autoencoders' variants: a list of dicts of builder arguments, all different."""
+    return [
+        Bad("empty", "an empty list", const([])),
+        Bad("dict", "one dict for a list", const({"target_sparsity": 0.1})),
+        Bad("numbers", "a list of targets for a list of dicts", const([0.05, 0.1])),
+        Bad("same", "the same model twice (defaults spelled out)",
+            const([{}, {"target_sparsity": 0.1}])),
+        Bad("unknown-argument", "an argument the builder does not take",
+            const([{"target": 0.1}])),
+        Bad("out-of-range", "a target of 1.5", const([{"target_sparsity": 1.5}])),
+    ]
+
+
+def _together_models() -> list[Bad]:
+    """ae.training.fit_together's models: compiled autoencoders of the same images."""
+    return [
+        Bad("empty", "an empty list", const([])),
+        Bad("model", "one model for a list", lambda fx: fx.compiled_stacked()),
+        Bad("uncompiled", "an uncompiled model in the list",
+            lambda fx: [fx.compiled_stacked(), fx.fresh_stacked().autoencoder]),
+        Bad("twice", "one model listed twice",
+            lambda fx: [fx.compiled_stacked()] * 2),
+        Bad("encoder", "a compiled encoder in the list", lambda fx: [
+            fx.compiled_stacked(), _compiled(fx.fresh_stacked().encoder)]),
+        Bad("string", "a string in the list", lambda fx: [fx.compiled_stacked(), "model"]),
+    ]
+
+
+def _compiled(model):
+    model.compile(loss="mse")
+    return model
+
+
 def _restart_model() -> list[Bad]:
     return [
         *_model(),
@@ -1555,7 +1596,7 @@ KINDS: dict[str, Callable[[], list[Bad]]] = {
     "vae_encoder": _vae_encoder, "vae_decoder": _vae_decoder, "trained": _trained, "parts": _parts,
     "model_dict": _model_dict, "fm_data": _fm_data,
     "model_name": lambda: _name_choices("gan"), "profile": _profile,
-    "model_key": lambda: _name_choices("gan"), "choice": _choice, "activation": _activation,
+    "model_key": lambda: _name_choices("sparse"), "choice": _choice, "activation": _activation,
     "cache_name": _cache_name, "cache_key": _cache_key, "data_dir": _data_dir,
     "folder": _folder, "codings": _codings, "decoder_codings": _decoder_codings,
     "vector": _vector, "any_vector": _any_vector, "pair_array": _pair_array,
@@ -1569,6 +1610,7 @@ KINDS: dict[str, Callable[[], list[Bad]]] = {
     "builder_kwargs": _builder_kwargs, "dense": _dense,
     "json_result": _json_result, "measure": _measure_function, "code": _code_functions,
     "remember_inputs": _remember_inputs, "restart_model": _restart_model, "weights": _weights,
+    "variants": _variants, "together_models": _together_models,
     "request": lambda: _anything_else("a dict"), "record": lambda: _anything_else("a dict"),
     "builder": lambda: _anything_else("a builder function"),
     "settings": lambda: [*_anything_else("a mapping"), Bad("empty", "an empty dict",
@@ -1696,6 +1738,8 @@ KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
     "zoo.remember": {"name": "cache_name", "measure": "measure", "code": "code",
                      "inputs": "remember_inputs"},
     "training.restart": {"model": "restart_model", "weights": "weights"},
+    "training.fit_together": {"models": "together_models"},
+    "zoo.train_autoencoders": {"variants": "variants"},
     "data.add_gaussian_noise": {"images": "images_or_single"},
     "data.make_3d_dataset": {"noise": "nonneg_float"},
     "explore.add_noise": {"noise": "noise"},
