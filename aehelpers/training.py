@@ -223,10 +223,10 @@ def fit_together(models, x_train, *, model_key: str, validation_data: tuple | No
     optimizer set up as ``compile_autoencoder`` sets it up for ``model_key``. The weights are
     disjoint, so each model gets the very gradient it would get alone; small models spend
     much of a step on fixed costs, which one step then shares (benchmarks/joint_training.py).
-    Models whose training draws no random numbers end bit for bit as ``fit`` leaves them;
-    those that do (noise, dropout, sampling) share one random stream, so they end as other
-    draws would. Every model must reconstruct ``x_train``. Introduced in
-    06_sparse_autoencoders.
+    Each model draws its random numbers (a VAE's sampling) from its own layers' generators
+    as it would alone, so the workbook's models end bit for bit as ``fit`` leaves them (a
+    model drawing from Keras's global generator would not). Every model must reconstruct
+    ``x_train``. Introduced in 06_sparse_autoencoders.
     """
     if not isinstance(models, list | tuple) or not models:
         raise TypeError(f"models must be a non-empty list of compiled Keras models, got "
@@ -242,19 +242,20 @@ def fit_together(models, x_train, *, model_key: str, validation_data: tuple | No
     settings = get_profile(profile).training(model_key)
     epochs = settings.epochs if epochs is None else check_int("epochs", epochs, minimum=1,
                                                               maximum=10_000)
-    x_train, _ = _examples(("x_train", "y_train"), x_train, None, models[0])
-    for index, model in enumerate(models):  # every model must reconstruct the images
-        try:
-            _examples(("x_train", "y_train"), x_train[:1], None, model)
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"models[{index}]: {error}") from None
+    # Every model is checked as fit checks it: a subclassed model is probed with one call,
+    # which draws from a VAE's random stream, so the same checks leave each model's stream
+    # where fit would, and the training that follows draws the same numbers.
+    for index, model in enumerate(models):
+        checked = _checked(index, ("x_train", "y_train"), x_train, model)
     if validation_data is not None:
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 1:
             raise TypeError("validation_data must be a tuple (x_valid,)")
-        validation_data = _tensors(*_examples(("validation_data[0]", "y"),
-                                              validation_data[0], None, models[0]))
-    for model in models:  # build each model's loss and metrics outside the traced step
-        model.compute_metrics(x_train[:2], x_train[:2], model(x_train[:2]))
+        for index, model in enumerate(models):
+            valid = _checked(index, ("validation_data[0]", "y"), validation_data[0], model)
+        validation_data = _tensors(valid, valid)
+    for model in models:  # build each model's metrics outside the traced step, without
+        # calling the model (a call would draw from its random stream)
+        model.compute_metrics(checked[:2], checked[:2], checked[:2])
         model.reset_metrics()
     together = _Together(models)
     together.compile(optimizer=_OPTIMIZERS[settings.optimizer](
@@ -262,7 +263,7 @@ def fit_together(models, x_train, *, model_key: str, validation_data: tuple | No
         steps_per_execution=STEPS_PER_EXECUTION)
     labels = {"0/loss": "loss", "val_0/loss": "val_loss"}  # the first model's, as fit prints
     printer = [EpochPrinter(epochs, labels=labels)] if verbose else []
-    history = together.fit(*_tensors(x_train, x_train), epochs=epochs,
+    history = together.fit(*_tensors(checked, checked), epochs=epochs,
                            batch_size=settings.batch_size, validation_data=validation_data,
                            verbose=0, callbacks=printer).history
     histories = [{} for _ in models]
@@ -271,6 +272,14 @@ def fit_together(models, x_train, *, model_key: str, validation_data: tuple | No
         prefix = "val_" if name.startswith("val_") else ""
         histories[int(index)][prefix + metric] = [float(v) for v in values]
     return histories
+
+
+def _checked(index: int, names: tuple[str, str], x, model: keras.Model) -> np.ndarray:
+    """``x`` checked as images ``model`` reconstructs; an error names the model's index."""
+    try:
+        return _examples(names, x, None, model)[0]
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} (checking models[{index}])") from None
 
 
 def _tensors(x: np.ndarray, y: np.ndarray) -> tuple:

@@ -123,17 +123,17 @@ def train_autoencoders(name: str, data, variants, *, profile: str | Profile | No
 
     Models found in the cache are loaded; the others train together, as one Keras model
     (``ae.training.fit_together``): each step feeds a batch once and updates them all, which
-    shares the fixed cost of a step. Only models whose training draws no random numbers can
-    (``ae.registry.MODELS[name].trains_together``), so each reaches the very weights it would
-    alone and is cached under the same key as ``train_autoencoder``'s; its ``seconds`` is its
-    share of the joint run. Introduced in 06_sparse_autoencoders.
+    shares the fixed cost of a step. Only models tested to reach, bit for bit, the weights
+    each reaches alone can (``ae.registry.MODELS[name].trains_together``); each is cached
+    under ``train_autoencoder``'s key, and its ``seconds`` is its share of the joint run.
+    Introduced in 06_sparse_autoencoders.
     """
     spec = get_spec(name)
     if not spec.trains_together:
         able = [n for n, s in MODELS.items() if s.trains_together]
-        raise ValueError(f"model {name!r} cannot train together with others (its training "
-                         f"draws random numbers, so it would not match train_autoencoder's); "
-                         f"train each with ae.train_autoencoder, or use one of {able}")
+        raise ValueError(f"model {name!r} cannot train together with others (not tested to "
+                         f"match train_autoencoder's models bit for bit); train each with "
+                         f"ae.train_autoencoder, or use one of {able}")
     if not isinstance(variants, list | tuple) or not variants or not all(
             isinstance(v, dict) for v in variants):
         raise TypeError(f"variants must be a non-empty list of dicts of builder arguments, "

@@ -28,32 +28,53 @@ def _variants():
     return [{"target_sparsity": t} for t in TARGETS]
 
 
-def _alone(data):
-    return [ae.train_autoencoder("sparse_kl", data, profile="ci", verbose=False, **v)
-            for v in _variants()]
+# Three variants of every model marked trains_together: the test below checks each mark.
+MARKED = {"sparse_kl": [{"target_sparsity": t} for t in TARGETS],
+          "vae": [{"kl_weight": m / 784} for m in (0.1, 2.0, 8.0)],
+          "stacked": [{"codings_size": n} for n in (2, 8, 64)]}
 
 
-def test_models_trained_together_equal_models_trained_alone(shuffled, tmp_path, monkeypatch):
+def test_the_models_tested_here_are_the_ones_marked():
+    """Mark another model only with a test of it: add it to MARKED."""
+    marked = {name for name, spec in ae.registry.MODELS.items() if spec.trains_together}
+    assert marked == set(MARKED)
+
+
+@pytest.mark.parametrize("name", sorted(MARKED))
+def test_models_trained_together_equal_models_trained_alone(name, shuffled, tmp_path,
+                                                           monkeypatch):
+    """Bit for bit, with the VAE's sampling too: each model draws from its own generator."""
+    variants = MARKED[name]
     monkeypatch.setenv("AEHELPERS_CACHE_DIR", str(tmp_path / "alone"))
-    alone = _alone(shuffled)
+    alone = [ae.train_autoencoder(name, shuffled, profile="ci", verbose=False, **v)
+             for v in variants]
     monkeypatch.setenv("AEHELPERS_CACHE_DIR", str(tmp_path / "together"))
-    together = ae.train_autoencoders("sparse_kl", shuffled, _variants(), profile="ci",
-                                     verbose=False)
+    together = ae.train_autoencoders(name, shuffled, variants, profile="ci", verbose=False)
     assert [m.from_cache for m in together] == [False] * 3
     for one, joint in zip(alone, together, strict=True):
         for a, b in zip(one.autoencoder.get_weights(), joint.autoencoder.get_weights(),
                         strict=True):
             np.testing.assert_array_equal(a, b)
-        assert joint.history == one.history  # loss with its penalty, mse, and validation
-        assert sorted(joint.history) == ["loss", "mse", "val_loss", "val_mse"]
-    # The three targets trained to three different sparsities, not to one shared model.
-    means = [float(ae.training.predict(m.encoder, shuffled.x_valid).mean()) for m in together]
-    assert means[0] < means[1] < means[2]
+        assert joint.history == one.history  # every loss, metric and validation value
+        assert len(joint.history["val_loss"]) == ae.get_profile("ci").training(
+            ae.registry.get_spec(name).profile_key).epochs
+    # Three variants trained to three different models, not to one shared model.
+    losses = [m.history["val_loss"][-1] for m in together]
+    assert len(set(losses)) == 3
     # Each is cached under train_autoencoder's own key: one by one, they now load.
-    again = _alone(shuffled)
+    again = [ae.train_autoencoder(name, shuffled, profile="ci", verbose=False, **v)
+             for v in variants]
     assert all(m.from_cache for m in again)
     np.testing.assert_array_equal(again[2].autoencoder.get_weights()[0],
                                   together[2].autoencoder.get_weights()[0])
+
+
+def test_sparse_models_trained_together_keep_their_own_targets(shuffled, cache):
+    together = ae.train_autoencoders("sparse_kl", shuffled, _variants(), profile="ci",
+                                     verbose=False)
+    means = [float(ae.training.predict(m.encoder, shuffled.x_valid).mean()) for m in together]
+    assert means[0] < means[1] < means[2]
+    assert sorted(together[0].history) == ["loss", "mse", "val_loss", "val_mse"]
 
 
 def test_cached_models_load_and_only_the_rest_train(shuffled, cache, capsys):
@@ -82,8 +103,8 @@ def test_use_cache_false_trains_everything_and_writes_nothing(shuffled, cache):
 
 
 def test_train_autoencoders_refuses_what_it_cannot_do_exactly(shuffled):
-    with pytest.raises(ValueError, match=r"'vae' cannot train together.*\['sparse_kl'\]"):
-        ae.train_autoencoders("vae", shuffled, [{"kl_weight": 0.001}, {"kl_weight": 0.01}])
+    with pytest.raises(ValueError, match=r"'conv' cannot train together.*\['stacked', "):
+        ae.train_autoencoders("conv", shuffled, [{"codings_size": 8}, {"codings_size": 16}])
     with pytest.raises(ValueError, match="name must be one of"):
         ae.train_autoencoders("no_such_model", shuffled, _variants())
     for bad in ([], {"target_sparsity": 0.1}, [0.1, 0.2], "sparse"):
@@ -97,14 +118,6 @@ def test_train_autoencoders_refuses_what_it_cannot_do_exactly(shuffled):
         ae.train_autoencoders("sparse_kl", "data", _variants())
     with pytest.raises(TypeError, match="use_cache must be"):
         ae.train_autoencoders("sparse_kl", shuffled, _variants(), use_cache="yes")
-
-
-def test_only_models_whose_training_draws_no_random_numbers_train_together():
-    """A model with noise, dropout or sampling would draw other numbers when trained beside
-    others, so it would not match its train_autoencoder twin: the first test covers every
-    model marked here; mark another only with a test of it."""
-    marked = {name for name, spec in ae.registry.MODELS.items() if spec.trains_together}
-    assert marked == {"sparse_kl"}
 
 
 def test_fit_together_refuses_bad_models_and_inputs(images):
@@ -125,7 +138,7 @@ def test_fit_together_refuses_bad_models_and_inputs(images):
         training.fit_together([model, model], images, model_key="sparse_kl")
     encoder = ae.models.build_sparse_kl_autoencoder().encoder
     encoder.compile(loss="mse")
-    with pytest.raises(ValueError, match=r"models\[1\]: model must reconstruct.*encoder\?"):
+    with pytest.raises(ValueError, match=r"model must reconstruct.*encoder\?.*models\[1\]"):
         training.fit_together([model, encoder], images, model_key="sparse_kl")
     with pytest.raises(TypeError, match="divide by 255"):
         training.fit_together([model, other], (images * 255).astype(np.uint8),
