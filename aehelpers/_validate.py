@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import numbers
 import os
@@ -22,6 +23,15 @@ class FriendlyError(RuntimeError):
         # IPython calls this instead of printing the traceback: the message comes first and
         # alone, not under thirty lines of frames a learner cannot act on.
         return [f"{type(self).__name__}: {self}"]
+
+
+@contextlib.contextmanager
+def naming(where: str):
+    """Add ``(where)`` to a TypeError or ValueError raised inside: which item of a list failed."""
+    try:
+        yield
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} ({where})") from None
 
 
 def check_int(name: str, value: object, *, minimum: int | None = None,

@@ -21,6 +21,7 @@ from aehelpers._validate import (
     check_int,
     check_metrics,
     check_model,
+    naming,
 )
 from aehelpers.metrics import mse
 from aehelpers.models import IMAGE_SHAPE, Autoencoder, check_autoencoder, io_shapes
@@ -170,7 +171,6 @@ def fit(model: keras.Model, x_train, y_train=None, *, model_key: str,
     return {k: [float(v) for v in values] for k, values in history.history.items()}
 
 
-
 class _Together(keras.Model):
     """Compiled models trained as one: each step feeds one batch to every member.
 
@@ -248,12 +248,15 @@ def fit_together(models, x_train, *, model_key: str, validation_data: tuple | No
     # which draws from a VAE's random stream, so the same checks leave each model's stream
     # where fit would, and the training that follows draws the same numbers.
     for index, model in enumerate(models):
-        checked = _checked(index, ("x_train", "y_train"), x_train, model)
+        with naming(f"checking models[{index}]"):
+            checked, _ = _examples(("x_train", "y_train"), x_train, None, model)
     if validation_data is not None:
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 1:
             raise TypeError("validation_data must be a tuple (x_valid,)")
         for index, model in enumerate(models):
-            valid = _checked(index, ("validation_data[0]", "y"), validation_data[0], model)
+            with naming(f"checking models[{index}]"):
+                valid, _ = _examples(("validation_data[0]", "y"), validation_data[0], None,
+                                     model)
         validation_data = _tensors(valid, valid)
     for model in models:  # build each model's metrics outside the traced step, without
         # calling the model (a call would draw from its random stream)
@@ -274,14 +277,6 @@ def fit_together(models, x_train, *, model_key: str, validation_data: tuple | No
         prefix = "val_" if name.startswith("val_") else ""
         histories[int(index)][prefix + metric] = [float(v) for v in values]
     return histories
-
-
-def _checked(index: int, names: tuple[str, str], x, model: keras.Model) -> np.ndarray:
-    """``x`` checked as images ``model`` reconstructs; an error names the model's index."""
-    try:
-        return _examples(names, x, None, model)[0]
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{error} (checking models[{index}])") from None
 
 
 def _tensors(x: np.ndarray, y: np.ndarray) -> tuple:

@@ -5,7 +5,6 @@ Introduced in 02_stacked_autoencoders.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import math
 import time
@@ -17,7 +16,7 @@ import keras
 import numpy as np
 
 from aehelpers import __version__, cache
-from aehelpers._validate import check_bool, check_images, check_name, check_seed
+from aehelpers._validate import check_bool, check_images, check_name, check_seed, naming
 from aehelpers.profiles import Profile, get_profile
 from aehelpers.registry import MODELS, ModelSpec, get_spec
 from aehelpers.training import compile_autoencoder, fit, fit_together, train_greedy_layerwise
@@ -48,9 +47,7 @@ def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
     spec = get_spec(name)
     arguments = spec.arguments(builder_kwargs)
     run_profile = get_profile(profile)
-    request = training_request(data, run_profile, seed, arguments=arguments,
-                               trainer=spec.trainer, profile_key=spec.profile_key,
-                               metrics=list(spec.metrics))
+    request = _request(spec, arguments, data, run_profile, seed)
     x_train, x_valid = data.x_train, data.x_valid  # checked by training_request
     # Built once, freshly seeded: cache.load sets weights only after every check passed,
     # so on a miss these untouched parts are exactly what training would start from.
@@ -61,6 +58,12 @@ def train_autoencoder(name: str, data, *, profile: str | Profile | None = None,
     if from_cache:
         _compile(spec, parts, run_profile)
     return TrainedModel(*parts, history, seconds, from_cache)
+
+
+def _request(spec: ModelSpec, arguments: dict, data, profile: Profile, seed: int) -> dict:
+    """The cache request of one registry model: one place, so both trainers share its key."""
+    return training_request(data, profile, seed, arguments=arguments, trainer=spec.trainer,
+                            profile_key=spec.profile_key, metrics=list(spec.metrics))
 
 
 def training_request(data, profile: Profile, seed: int, **fields) -> dict:
@@ -144,18 +147,16 @@ def train_autoencoders(name: str, data, variants, *, profile: str | Profile | No
     run_profile = get_profile(profile)
     requests = []
     for index, overrides in enumerate(variants):
-        with _naming(f"variants[{index}]"):
+        with naming(f"variants[{index}]"):
             arguments = spec.arguments(overrides)
-        requests.append((arguments, training_request(
-            data, run_profile, seed, arguments=arguments, trainer=spec.trainer,
-            profile_key=spec.profile_key, metrics=list(spec.metrics))))
+        requests.append((arguments, _request(spec, arguments, data, run_profile, seed)))
     keys = [cache.make_key(name, request) for _, request in requests]
     if len(set(keys)) != len(keys):
         raise ValueError("variants must differ: two of them describe the same model")
     start = time.perf_counter()
     results, missing = [], []
     for index, ((arguments, request), key) in enumerate(zip(requests, keys, strict=True)):
-        with _naming(f"variants[{index}]"):
+        with naming(f"variants[{index}]"):
             parts = _build(spec, arguments, request["seed"])
         stored = _load(name, key, parts.autoencoder, request, use_cache=use_cache,
                        verbose=verbose)
@@ -182,15 +183,6 @@ def train_autoencoders(name: str, data, variants, *, profile: str | Profile | No
             results[i] = (results[i][0], (history, share))
     return [TrainedModel(*parts, history, seconds, i not in missing)
             for i, (parts, (history, seconds)) in enumerate(results)]
-
-
-@contextlib.contextmanager
-def _naming(name: str):
-    """Prefix ``name`` to a TypeError or ValueError raised inside, so it says which one."""
-    try:
-        yield
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{name}: {error}") from None
 
 
 class Measured(NamedTuple):
