@@ -23,7 +23,7 @@ from aehelpers._validate import (
     check_seed,
     check_shape,
 )
-from aehelpers.metrics import check_scores, mse, nearest_neighbours, psnr
+from aehelpers.metrics import ACTIVATION_BINS, check_scores, mse, nearest_neighbours, psnr
 from aehelpers.models import IMAGE_SHAPE, check_autoencoder, check_encoder, codings_size, io_shapes
 from aehelpers.training import predict
 
@@ -178,10 +178,6 @@ def noise_panel(autoencoder: keras.Model, clean, noise, noise_level: float) -> N
     return NoisePanel(noisy[0], denoised[0], clean[0],
                       psnr(clean, noisy), psnr(clean, denoised),
                       mse(clean, noisy), mse(clean, denoised))
-
-
-# Bin edges for the distribution of every activation of a sigmoid coding layer.
-ACTIVATION_BINS = np.linspace(0.0, 1.0, 41)
 
 
 class SparseSummary(NamedTuple):

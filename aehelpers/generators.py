@@ -237,6 +237,42 @@ class GANSnapshots(keras.callbacks.Callback):
         if self._step - self.steps[-1] >= self.every:
             self._record(logs)
 
+    def to_json(self) -> dict:
+        """The settings and every snapshot as JSON data, for ``ae.remember``.
+
+        The points and fields are float32, so as JSON numbers they read back exactly
+        (``from_json``); a loss not known yet (before the first step) becomes ``None``.
+        """
+        return {"every": self.every, "num_points": self.num_points, "grid": self.grid,
+                "extent": self.extent, "seed": self.seed, "steps": list(self.steps),
+                "losses": [[None if np.isnan(v) else v for v in pair] for pair in self.losses],
+                "points": [p.tolist() for p in self.points],
+                "fields": [f.tolist() for f in self.fields]}
+
+    @classmethod
+    def from_json(cls, data) -> GANSnapshots:
+        """Snapshots as ``to_json`` wrote them: the same steps, losses, points and fields."""
+        names = ("every", "num_points", "grid", "extent", "seed", "steps", "losses", "points",
+                 "fields")
+        if not isinstance(data, dict) or set(data) != set(names):
+            raise ValueError(f"data must be a dict with the keys {', '.join(names)} (what "
+                             f"GANSnapshots.to_json returns), got {data!r:.80}")
+        snapshots = cls(**{name: data[name] for name in names[:5]})
+        counts = {len(data[name]) for name in names[5:]}
+        if len(counts) != 1:
+            raise ValueError(f"data must hold as many steps as losses, points and fields, got "
+                             f"{[len(data[name]) for name in names[5:]]}")
+        snapshots.steps = [check_int("a step", step, minimum=0) for step in data["steps"]]
+        snapshots.losses = [tuple(np.nan if v is None else float(v) for v in pair)
+                            for pair in data["losses"]]
+        snapshots.points = [np.asarray(p, dtype=np.float32).reshape(snapshots.num_points, -1)
+                            for p in data["points"]]
+        snapshots.fields = [np.asarray(f, dtype=np.float32).reshape(snapshots.grid,
+                                                                    snapshots.grid)
+                            for f in data["fields"]]
+        snapshots._step = snapshots.steps[-1] if snapshots.steps else 0
+        return snapshots
+
 
 class NoiseSchedule(NamedTuple):
     """A DDPM variance schedule: beta_t, and alpha-bar_t = prod(1 - beta_s, s <= t)."""

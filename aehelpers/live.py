@@ -62,6 +62,7 @@ class TrainingView(keras.callbacks.Callback):
         self.seconds = 0.0
         self._started = 0.0
         self._cost = 0.0  # the last picture's drawing time
+        self._drawn = 0  # the epoch the picture shows
         self._handle = None
         self._figure = self._lines = self._artists = None
 
@@ -84,9 +85,9 @@ class TrainingView(keras.callbacks.Callback):
             self._draw(done)
 
     def on_train_end(self, logs=None):
-        """Draw the final state if training stopped early, before the last epoch."""
+        """Draw the final state if training stopped early and that epoch is not shown yet."""
         done = len(self.history.get("loss", []))
-        if 1 < done < self.epochs:
+        if done != self._drawn:
             self._draw(done)
 
     def _draw(self, done: int) -> None:
@@ -94,6 +95,7 @@ class TrainingView(keras.callbacks.Callback):
         if self._figure is None:
             self._build()
         self._redraw(done)
+        self._drawn = done
         if self._handle is not None:
             self._handle.update(self._bundle(), raw=True)
         self._cost = time.perf_counter() - start

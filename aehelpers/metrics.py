@@ -40,6 +40,11 @@ def psnr(clean: np.ndarray, other: np.ndarray, *, data_range: float = 1.0,
     return values if per_image else float(values.mean())
 
 
+# Bin edges for the distribution of every activation of a sigmoid coding layer: the
+# sparsity chapter's histogram (plots) and its panel (explore, widgets) share them.
+ACTIVATION_BINS = np.linspace(0.0, 1.0, 41)
+
+
 def mean_activation(codings: np.ndarray) -> np.ndarray:
     """Return each coding unit's mean activation over the batch, shape (units,).
 

@@ -19,6 +19,7 @@ from aehelpers._validate import (
     check_int,
     check_texts,
 )
+from aehelpers.metrics import ACTIVATION_BINS
 
 # Paul Tol's "muted" scheme: ten colours told apart with common colour-vision deficiencies.
 PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
@@ -227,7 +228,7 @@ def plot_activation_histogram(codings, *, target: float | None = None, ax=None,
     codings = check_array("codings", codings, ndim=2)
     fig, ax = _axes(ax, (6, 3.5))
     weights = np.full(codings.size, 1.0 / codings.size)
-    ax.hist(codings.ravel(), bins=np.linspace(0, 1, 41), weights=weights, color=PALETTE[1],
+    ax.hist(codings.ravel(), bins=ACTIVATION_BINS, weights=weights, color=PALETTE[1],
             label=f"above 0.5: {np.mean(codings > 0.5):.2%}")
     ax.set_yscale("log")
     ax.axvline(codings.mean(), color=PALETTE[0], linewidth=2,

@@ -171,6 +171,66 @@ def fit(model: keras.Model, x_train, y_train=None, *, model_key: str,
     return {k: [float(v) for v in values] for k, values in history.history.items()}
 
 
+class EpochTimer(keras.callbacks.Callback):
+    """Record the wall-clock seconds of every epoch in ``seconds``.
+
+    Introduced in 04_convolutional_autoencoders.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def timed_examples(num_examples: int, batch_size: int, fraction: float) -> int:
+    """How many examples ``time_epoch`` times: ``fraction`` of them, in whole calls of steps.
+
+    A call runs ``STEPS_PER_EXECUTION`` full batches; rounding to whole calls keeps every
+    timed step on the training step traced for full calls. At least one call, at most all
+    the examples. Introduced in 04_convolutional_autoencoders.
+    """
+    num_examples = check_int("num_examples", num_examples, minimum=1, maximum=100_000_000)
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=1_000_000)
+    fraction = check_float("fraction", fraction, minimum=0.0, open_min=True, maximum=1.0)
+    call = batch_size * STEPS_PER_EXECUTION
+    calls = max(1, round(fraction * num_examples / call))
+    return min(num_examples, calls * call)
+
+
+def time_epoch(model: keras.Model, x_train, *, model_key: str,
+               profile: str | Profile | None = None, fraction: float = 0.5) -> float:
+    """Seconds one training epoch over all of ``x_train`` takes once the step is built.
+
+    Trains ``model`` (pass a fresh copy to keep a trained one as it is): first on one
+    whole call of steps plus a partial batch, which traces every training step an epoch
+    uses (one batch alone would trace only a one-step call, and the timed epoch would then
+    include the tracing); then one timed epoch on the first ``fraction`` of ``x_train``
+    (``timed_examples``), scaled to the whole set. Steps all cost about the same, so half an
+    epoch, scaled, measures a whole one at half the cost; the epoch's fixed cost (its data
+    iterator) is scaled too, which a smaller fraction would magnify: on 2 cores a quarter
+    epoch overstated the stacked model's 1.35 s epoch by 14% (benchmarks/epoch_timing.py).
+    Introduced in 04_convolutional_autoencoders.
+    """
+    model = check_model("model", model)
+    fraction = check_float("fraction", fraction, minimum=0.0, open_min=True, maximum=1.0)
+    x_train, _ = _examples(("x_train", "y_train"), x_train, None, model)
+    batch_size = get_profile(profile).training(model_key).batch_size
+    warm_up = x_train[:batch_size * STEPS_PER_EXECUTION + max(1, batch_size // 2)]
+    fit(model, warm_up, model_key=model_key, profile=profile, epochs=1, verbose=False)
+    timed = timed_examples(len(x_train), batch_size, fraction)
+    timer = EpochTimer()
+    fit(model, x_train[:timed], model_key=model_key, profile=profile, epochs=1,
+        verbose=False, callbacks=[timer])
+    return timer.seconds[0] * len(x_train) / timed
+
+
 class _Together(keras.Model):
     """Compiled models trained as one: each step feeds one batch to every member.
 

@@ -199,7 +199,7 @@ def remember(name: str, measure: Callable[[], object], *, code: tuple = (),
 
     For experiments that train many small models and keep only numbers (accuracies
     over draws, losses over seeds). The key covers ``name``, the source code of
-    ``measure`` and of every function in ``code`` (edit one and it measures again),
+    ``measure`` and of every function or class in ``code`` (edit one and it measures again),
     each of ``inputs`` (arrays and models by a fingerprint of their contents, other
     values as they are), the profile's settings, and the aehelpers and Keras versions.
     The result must be JSON data: numbers, strings, lists and string-keyed dicts (NumPy
@@ -219,7 +219,7 @@ def remember(name: str, measure: Callable[[], object], *, code: tuple = (),
         raise TypeError(f"code must be a tuple of the functions measure calls, got "
                         f"{type(code).__name__}")
     for index, function in enumerate(code):
-        _check_function(f"code[{index}]", function)
+        _check_function(f"code[{index}]", function, classes=True)
     check_bool("use_cache", use_cache)
     check_bool("verbose", verbose)
     request = {"code": [_source(f) for f in (measure, *code)],
@@ -249,11 +249,21 @@ def remember(name: str, measure: Callable[[], object], *, code: tuple = (),
     return Measured(result, seconds, False)
 
 
-def _check_function(name: str, value) -> None:
-    """Only Python functions have source (or bytecode) that stays the same from run to run."""
-    if not (inspect.isfunction(value) or inspect.ismethod(value)):
-        raise TypeError(f"{name} must be a Python function (def or lambda), got "
-                        f"{type(value).__name__} {value!r:.40}")
+def _check_function(name: str, value, *, classes: bool = False) -> None:
+    """Only Python functions (and classes made of them) have source or bytecode that stays
+    the same from run to run."""
+    if inspect.isfunction(value) or inspect.ismethod(value):
+        return
+    if classes and inspect.isclass(value) and _methods(value):
+        return
+    raise TypeError(f"{name} must be a Python function (def or lambda)"
+                    f"{' or class' if classes else ''}, got {type(value).__name__} "
+                    f"{value!r:.40}")
+
+
+def _methods(cls) -> list:
+    """The Python functions a class defines itself, by name (none for a builtin class)."""
+    return [member for _, member in sorted(vars(cls).items()) if inspect.isfunction(member)]
 
 
 def _usable(stored) -> bool:
@@ -266,7 +276,9 @@ def _source(function) -> str:
     function = getattr(function, "__func__", function)  # a bound method: its function
     try:
         return inspect.getsource(function)
-    except (OSError, TypeError):  # no source to read (a function made by exec, in a shell)
+    except (OSError, TypeError):  # no source to read (made by exec, in a shell or a kernel)
+        if inspect.isclass(function):
+            return "".join(_bytecode(method.__code__) for method in _methods(function))
         return _bytecode(function.__code__)
 
 

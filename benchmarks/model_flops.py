@@ -60,9 +60,7 @@ import numpy as np  # noqa: E402
 import aehelpers as ae  # noqa: E402
 from aehelpers.layers import DenseTranspose  # noqa: E402
 from aehelpers.registry import MODELS as REGISTRY  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark scripts
-from training_options import EpochTimer  # noqa: E402
+from aehelpers.training import EpochTimer  # noqa: E402
 
 # label -> (registry entry, builder arguments): every registered model that trains on
 # Fashion-MNIST images. The linear autoencoder (chapter 01) trains on 600 synthetic 3-D

@@ -28,7 +28,6 @@ import datetime
 import os
 import platform
 import statistics
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -40,19 +39,6 @@ import aehelpers as ae  # noqa: E402
 OPTIONS = ("numpy", "tf.data", "jit", "steps16", "bf16")
 BATCHES = (32, 128, 256)
 EPOCH = 55_000
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Record the wall time of every epoch."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
 
 
 def seconds_per_epoch(builder, x, batch: int, option: str) -> float:
@@ -69,7 +55,7 @@ def seconds_per_epoch(builder, x, batch: int, option: str) -> float:
     model.compile(loss="mse", optimizer=keras.optimizers.Nadam(1e-3),
                   jit_compile=option == "jit",
                   steps_per_execution=16 if option in ("steps16", "bf16") else 1)
-    timer = EpochTimer()
+    timer = ae.training.EpochTimer()
     if option == "tf.data":
         def inputs(data):
             return (tf.data.Dataset.from_tensor_slices((data, data)).shuffle(len(data))

@@ -192,3 +192,43 @@ def test_dcgan_maps_noise_to_images_and_one_epoch_trains_both_networks():
     assert all(not np.allclose(b, np.asarray(a)) for b, a in zip(before, after, strict=True))
     with pytest.raises(ValueError, match="filters must hold 2 integers"):
         generators.build_dcgan(filters=(8,))
+
+
+def test_gan_snapshots_read_back_exactly_from_a_remembered_result():
+    """Through ae.remember's JSON file: the same steps, losses (NaN first), points, fields."""
+    data = generators.ring_of_gaussians(512, seed=0)
+    gan = generators.build_toy_gan(hidden_units=(16,), seed=0)
+    gan.compile()
+    snapshots = generators.GANSnapshots(every=4, grid=7, num_points=20, extent=2.5, seed=3)
+    gan.fit(data, batch_size=128, epochs=2, verbose=0, callbacks=[snapshots])
+    assert len(snapshots.steps) == 3  # steps 0, 4 and 8
+    first = ae.remember("snapshots_test", snapshots.to_json, verbose=False)
+    again = ae.remember("snapshots_test", snapshots.to_json, verbose=False)
+    assert not first.from_cache and again.from_cache
+    back = generators.GANSnapshots.from_json(again.result)
+    assert (back.every, back.grid, back.num_points, back.extent, back.seed) == (4, 7, 20, 2.5, 3)
+    assert back.steps == snapshots.steps == [0, 4, 8]
+    np.testing.assert_array_equal(np.array(back.losses), np.array(snapshots.losses))
+    for name in ("points", "fields"):
+        for restored, recorded in zip(getattr(back, name), getattr(snapshots, name), strict=True):
+            assert restored.dtype == recorded.dtype == np.float32
+            np.testing.assert_array_equal(restored, recorded)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d.pop("fields"), "keys every, num_points"),
+    (lambda d: d["points"].pop(), r"as many steps as losses, points and fields, got "
+                                  r"\[3, 3, 2, 3\]"),
+    (lambda d: d.update(grid=0), "grid must be"),
+    (lambda d: d["steps"].__setitem__(1, -4), "a step must be"),
+])
+def test_gan_snapshots_from_json_names_what_is_wrong(change, message):
+    snapshots = generators.GANSnapshots(every=4, grid=3, num_points=2)
+    snapshots.steps = [0, 4, 8]
+    snapshots.losses = [(np.nan, np.nan), (0.5, 0.7), (0.6, 0.8)]
+    snapshots.points = [np.zeros((2, 2), np.float32)] * 3
+    snapshots.fields = [np.zeros((3, 3), np.float32)] * 3
+    data = snapshots.to_json()
+    change(data)
+    with pytest.raises((ValueError, TypeError), match=message):
+        generators.GANSnapshots.from_json(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import keras
 import numpy as np
 import pytest
 
@@ -104,3 +105,27 @@ def test_setup_notebook_plugs_the_view_in_and_out():
     assert training._live_view is None
     with pytest.raises(TypeError, match="live_training"):
         ae.setup_notebook(verbose=False, live_training="yes")
+
+
+class _StopAfter(keras.callbacks.Callback):
+    def __init__(self, epochs):
+        super().__init__()
+        self.stop_at = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.stop_training = epoch + 1 >= self.stop_at
+
+
+@pytest.mark.parametrize(("max_share", "pictures"), [
+    (None, ["epoch 1/6", "epoch 2/6", "epoch 3/6"]),  # every epoch drawn: the end adds none
+    (1e-9, ["epoch 1/6", "epoch 3/6"]),  # epoch 3 not drawn when it ended: the end draws it
+])
+def test_training_stopped_early_shows_its_last_epoch_once(shown, max_share, pictures):
+    *_, linear = ae.models.build_linear_autoencoder()
+    view = live.TrainingView(6, max_share=max_share)
+    points = ae.data.make_3d_dataset(num_points=64)
+    history = training.fit(linear, points, model_key="linear", profile="ci", epochs=6,
+                           verbose=False, callbacks=[view, _StopAfter(3)])
+    assert len(history["loss"]) == 3
+    assert [b["text/plain"] for b in shown] == ["<training view: epoch 0/6>"] + [
+        f"<training view: {p}>" for p in pictures]

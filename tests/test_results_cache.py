@@ -115,6 +115,30 @@ def test_functions_without_a_source_file_are_keyed_by_their_code(cache):
     assert changed.result == [3.0] and not changed.from_cache
 
 
+def test_classes_in_code_are_keyed_by_their_methods(cache, tmp_path):
+    """A class the measurement uses: a changed method measures again, with or without source."""
+    measure, calls = _counted([1.0])
+    one = _module(tmp_path, "class_one", "class Recorder:\n    def record(self):\n"
+                                         "        return 1\n")
+    two = _module(tmp_path, "class_two", "class Recorder:\n    def record(self):\n"
+                                         "        return 2\n")
+    assert not _remember(measure, code=(one.Recorder,)).from_cache
+    assert _remember(measure, code=(one.Recorder,)).from_cache
+    assert not _remember(measure, code=(two.Recorder,)).from_cache and len(calls) == 2
+
+    def made(body):  # as a class defined in a kernel: no source file to read
+        namespace = {}
+        exec(compile(f"class Recorder:\n    def record(self):\n        return {body}\n",
+                     "<typed in a shell>", "exec"), namespace)
+        return namespace["Recorder"]
+
+    assert not _remember(measure, code=(made(3),)).from_cache
+    assert _remember(measure, code=(made(3),)).from_cache  # made again: the same methods
+    assert not _remember(measure, code=(made(4),)).from_cache and len(calls) == 4
+    with pytest.raises(TypeError, match=r"code\[0\] must be a Python function .*or class"):
+        _remember(measure, code=(dict,))  # a builtin class: no Python methods
+
+
 def test_results_round_trip_exactly(cache):
     result = {"floats": [0.1, 1 / 3, math.pi, 1e-300, -2.5e300, 0.0],
               "ints": [0, -7, 2**60], "flags": [True, False], "nothing": None,

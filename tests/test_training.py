@@ -128,3 +128,44 @@ def test_fit_hands_keras_one_copy_of_an_autoencoders_images_and_trains_the_same(
     for helper_weights, keras_weights in zip(*trained, strict=True):
         np.testing.assert_array_equal(helper_weights, keras_weights)
     assert not np.array_equal(trained[0][0], initial)  # it did train
+
+
+@pytest.mark.parametrize(("num_examples", "batch_size", "fraction", "expected"), [
+    (55_000, 128, 0.25, 14_336),  # 13,750 wanted: 6.7 calls of 2,048 -> 7 calls
+    (55_000, 256, 0.25, 12_288),  # 3.36 calls of 4,096 -> 3
+    (55_000, 128, 1.0, 55_000),   # 26.9 calls round to 27, more than there are: all of them
+    (1_000, 128, 0.1, 1_000),     # less than one call: everything there is
+    (10_000, 32, 0.01, 512),      # at least one whole call
+])
+def test_timed_examples_are_whole_calls_of_steps(num_examples, batch_size, fraction, expected):
+    assert training.STEPS_PER_EXECUTION == 16  # the expected values assume it
+    assert training.timed_examples(num_examples, batch_size, fraction) == expected
+
+
+@pytest.mark.parametrize("fraction", [0.0, -0.5, 1.5, float("nan")])
+def test_time_epoch_rejects_a_fraction_outside_0_to_1(images, fraction):
+    *_, model = ae.models.build_stacked_autoencoder()
+    with pytest.raises(ValueError, match="fraction"):
+        training.time_epoch(model, images, model_key="stacked", profile="ci", fraction=fraction)
+
+
+def test_time_epoch_warms_every_step_up_then_scales_a_timed_slice(monkeypatch):
+    """The warm-up is one whole call plus a partial batch; only the slice's epoch is timed."""
+    batch = ae.get_profile("ci").training("stacked").batch_size
+    call = batch * training.STEPS_PER_EXECUTION
+    images = np.random.default_rng(1).random((5 * call + 7, 28, 28)).astype("float32")
+    fitted, real_fit = [], training.fit
+
+    def spy(model, x_train, **kwargs):
+        fitted.append((len(x_train), kwargs["epochs"]))
+        return real_fit(model, x_train, **kwargs)
+
+    ticks = iter(np.arange(0.0, 1000.0, 1.5))  # a clock that moves 1.5 s per reading
+    monkeypatch.setattr(training, "fit", spy)
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(ticks))
+    *_, model = ae.models.build_stacked_autoencoder()
+    seconds = training.time_epoch(model, images, model_key="stacked", profile="ci",
+                                  fraction=0.4)
+    timed = 2 * call  # 0.4 of 5.0x calls = 2.0x calls
+    assert fitted == [(call + batch // 2, 1), (timed, 1)]
+    assert seconds == pytest.approx(1.5 * len(images) / timed)

@@ -629,6 +629,11 @@ GOOD: dict[str, Callable[[Fixtures], dict]] = {
     "training.fit": lambda fx: {"model": fx.fresh_stacked().autoencoder, "x_train": fx.train,
                                 "model_key": "stacked", "profile": "ci", "epochs": 1,
                                 "batch_size": 32, "verbose": False},
+    "training.time_epoch": lambda fx: {"model": fx.fresh_stacked().autoencoder,
+                                       "x_train": fx.train, "model_key": "stacked",
+                                       "profile": "ci", "fraction": 0.5},
+    "training.timed_examples": lambda fx: {"num_examples": 1000, "batch_size": 32,
+                                           "fraction": 0.5},
     "training.predict": lambda fx: {"model": fx.stacked.autoencoder, "inputs": fx.images},
     "training.reconstruction_mse": lambda fx: {"autoencoder": fx.stacked.autoencoder,
                                                "images": fx.images},
@@ -1478,6 +1483,11 @@ def _unit_interval() -> list[Bad]:
     return [bad for bad in _probability() if bad.key not in ("zero", "one")]
 
 
+def _fraction() -> list[Bad]:
+    """A share in (0, 1]: none of it is no share, all of it is."""
+    return [bad for bad in _probability() if bad.key != "one"]
+
+
 def _signed() -> list[Bad]:
     return [
         Bad("0-255", "values far outside [-1, 1] (images in 0-255)", lambda fx: fx.images * 255),
@@ -1564,7 +1574,7 @@ def _step_function() -> list[Bad]:
 
 
 KINDS: dict[str, Callable[[], list[Bad]]] = {
-    "units3": _units3, "unit_interval": _unit_interval, "signed": _signed,
+    "units3": _units3, "unit_interval": _unit_interval, "fraction": _fraction, "signed": _signed,
     "denoiser": _denoiser, "diffusion_model": _diffusion_model, "gan": _gan,
     "feature_classifier": _feature_classifier, "feature_rows": _feature_rows,
     "labelled_data": _labelled_data, "step_function": _step_function,
@@ -1628,7 +1638,8 @@ NAME_KINDS: dict[str, str | None] = {
     **dict.fromkeys(("num_points", "num_images", "num_cols", "num_thumbnails", "codings_size",
                      "input_dim", "epochs", "batch_size", "max_images", "max_train_images",
                      "max_params", "num_classes", "kernel_size", "strides", "max_lines",
-                     "train_size", "valid_size", "test_size", "stacked_epochs", "count"),
+                     "train_size", "valid_size", "test_size", "stacked_epochs", "count",
+                     "num_examples"),
                     "count"),
     **dict.fromkeys(("noise_level", "l1_weight", "sparsity_weight", "kl_weight", "weight",
                      "threshold", "min_psnr", "tolerance", "noise"), "nonneg_float"),
@@ -1636,7 +1647,7 @@ NAME_KINDS: dict[str, str | None] = {
                      "max_angle", "scale"), "positive_float"),
     **dict.fromkeys(("target", "target_sparsity", "dropout_rate", "alpha", "answer", "goal"),
                     "probability"),
-    "value": "finite_float",
+    "value": "finite_float", "fraction": "fraction",
     "autoencoder": "autoencoder", "encoder": "encoder", "decoder": "decoder",
     "model": "model", "classifier": "model", "parts": "parts", "models": "model_dict",
     "name": "model_name", "profile": "profile", "model_key": "model_key",
@@ -1761,6 +1772,7 @@ KIND_OVERRIDES: dict[str, dict[str, str | None]] = {
     "profiles.Profile": {"name": "cache_name"},
     "registry.ModelSpec": {"name": "cache_name", "metrics": "spec_metrics"},
     "training.fit": {"model": "autoencoder"},
+    "training.time_epoch": {"model": "autoencoder"},
     "training.predict": {"model": "image_model", "inputs": "images"},
     "widgets.noise_explorer": {"labels": "label_names"},
     "widgets.interpolation_explorer": {"labels": "label_names", "decoder": "paired_decoder"},
