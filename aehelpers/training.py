@@ -208,26 +208,40 @@ def time_epoch(model: keras.Model, x_train, *, model_key: str,
                profile: str | Profile | None = None, fraction: float = 0.5) -> float:
     """Seconds one training epoch over all of ``x_train`` takes once the step is built.
 
-    Trains ``model`` (pass a fresh copy to keep a trained one as it is): first on one
-    whole call of steps plus a partial batch, which traces every training step an epoch
-    uses (one batch alone would trace only a one-step call, and the timed epoch would then
-    include the tracing); then one timed epoch on the first ``fraction`` of ``x_train``
-    (``timed_examples``), scaled to the whole set. Steps all cost about the same, so half an
-    epoch, scaled, measures a whole one at half the cost; the epoch's fixed cost (its data
-    iterator) is scaled too, which a smaller fraction would magnify: on 2 cores a quarter
-    epoch overstated the stacked model's 1.35 s epoch by 14% (benchmarks/epoch_timing.py).
+    Trains ``model`` first on one whole call of steps plus a partial batch, which traces
+    every training step an epoch uses (one batch alone would trace only a one-step call,
+    and the timed epoch would then include the tracing), then for one timed epoch on the
+    first ``fraction`` of ``x_train`` (``timed_examples``), scaled to the whole set. Steps
+    all cost about the same, so half an epoch, scaled, measures a whole one at half the
+    cost; the epoch's fixed cost (its data iterator) is scaled too, which a smaller
+    fraction would magnify: on 2 cores a quarter epoch overstated the stacked model's 1.8 s
+    epoch by 12% (benchmarks/epoch_timing.py). Afterwards the model's weights and its
+    optimizer's state are put back, so a trained model ends as it was and can be timed
+    where its step is already traced (compiled first for ``model_key`` if it was not).
     Introduced in 04_convolutional_autoencoders.
     """
     model = check_model("model", model)
     fraction = check_float("fraction", fraction, minimum=0.0, open_min=True, maximum=1.0)
     x_train, _ = _examples(("x_train", "y_train"), x_train, None, model)
     batch_size = get_profile(profile).training(model_key).batch_size
-    warm_up = x_train[:batch_size * STEPS_PER_EXECUTION + max(1, batch_size // 2)]
-    fit(model, warm_up, model_key=model_key, profile=profile, epochs=1, verbose=False)
-    timed = timed_examples(len(x_train), batch_size, fraction)
-    timer = EpochTimer()
-    fit(model, x_train[:timed], model_key=model_key, profile=profile, epochs=1,
-        verbose=False, callbacks=[timer])
+    if not getattr(model, "compiled", False):
+        compile_autoencoder(model, model_key=model_key, profile=profile)
+    optimizer = model.optimizer
+    if not optimizer.built:  # build it now, so its fresh state is there to put back
+        optimizer.build(model.trainable_variables)
+    weights = model.get_weights()
+    state = [keras.ops.convert_to_numpy(v) for v in optimizer.variables]
+    try:
+        warm_up = x_train[:batch_size * STEPS_PER_EXECUTION + max(1, batch_size // 2)]
+        fit(model, warm_up, model_key=model_key, profile=profile, epochs=1, verbose=False)
+        timed = timed_examples(len(x_train), batch_size, fraction)
+        timer = EpochTimer()
+        fit(model, x_train[:timed], model_key=model_key, profile=profile, epochs=1,
+            verbose=False, callbacks=[timer])
+    finally:
+        model.set_weights(weights)
+        for variable, value in zip(optimizer.variables, state, strict=True):
+            variable.assign(value)
     return timer.seconds[0] * len(x_train) / timed
 
 

@@ -169,3 +169,34 @@ def test_time_epoch_warms_every_step_up_then_scales_a_timed_slice(monkeypatch):
     timed = 2 * call  # 0.4 of 5.0x calls = 2.0x calls
     assert fitted == [(call + batch // 2, 1), (timed, 1)]
     assert seconds == pytest.approx(1.5 * len(images) / timed)
+
+
+def test_time_epoch_leaves_a_trained_model_and_its_optimizer_as_they_were(images):
+    *_, model = ae.models.build_stacked_autoencoder()
+    training.fit(model, images, model_key="stacked", profile="ci", epochs=1, verbose=False)
+    weights = model.get_weights()
+    state = [np.array(v) for v in model.optimizer.variables]
+    assert int(model.optimizer.iterations) > 0  # a trained optimizer, with moments
+    seconds = training.time_epoch(model, np.concatenate([images] * 4), model_key="stacked",
+                                  profile="ci")
+    assert seconds > 0
+    for after, before in zip(model.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(after, before)
+    for after, before in zip(model.optimizer.variables, state, strict=True):
+        np.testing.assert_array_equal(np.array(after), before)
+
+
+def test_time_epoch_leaves_a_fresh_model_as_freshly_compiled(images):
+    """Timed, then trained: the same weights as a model that was only trained."""
+    trained = []
+    for timed_first in (False, True):
+        ae.set_seed(3)
+        *_, model = ae.models.build_stacked_autoencoder()
+        if timed_first:
+            training.time_epoch(model, images, model_key="stacked", profile="ci")
+            assert model.compiled and int(model.optimizer.iterations) == 0
+        ae.set_seed(4)  # the same shuffling for both fits
+        training.fit(model, images, model_key="stacked", profile="ci", epochs=1, verbose=False)
+        trained.append(model.get_weights())
+    for timed, plain in zip(*trained, strict=True):
+        np.testing.assert_array_equal(timed, plain)
