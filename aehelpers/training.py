@@ -189,6 +189,25 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
+def warm_up(model: keras.Model, x_train, *, model_key: str,
+            profile: str | Profile | None = None) -> None:
+    """Trace every training step an epoch of ``model`` uses, by training it briefly.
+
+    One epoch over one whole call of ``STEPS_PER_EXECUTION`` batches plus a partial batch:
+    an epoch runs both kinds of call, and each is traced the first time it runs. One batch
+    alone would trace only the one-step call, and a timed epoch after it would still pay for
+    tracing the full call. The model must be compiled; its weights change (a few steps).
+    Introduced in 04_convolutional_autoencoders.
+    """
+    model = check_model("model", model)
+    if not getattr(model, "compiled", False):
+        raise ValueError("model must be compiled before warm_up (compile_autoencoder does it)")
+    x_train, _ = _examples(("x_train", "y_train"), x_train, None, model)
+    batch_size = get_profile(profile).training(model_key).batch_size
+    examples = x_train[:batch_size * STEPS_PER_EXECUTION + max(1, batch_size // 2)]
+    fit(model, examples, model_key=model_key, profile=profile, epochs=1, verbose=False)
+
+
 def timed_examples(num_examples: int, batch_size: int, fraction: float) -> int:
     """How many examples ``time_epoch`` times: ``fraction`` of them, in whole calls of steps.
 
@@ -232,8 +251,7 @@ def time_epoch(model: keras.Model, x_train, *, model_key: str,
     weights = model.get_weights()
     state = [keras.ops.convert_to_numpy(v) for v in optimizer.variables]
     try:
-        warm_up = x_train[:batch_size * STEPS_PER_EXECUTION + max(1, batch_size // 2)]
-        fit(model, warm_up, model_key=model_key, profile=profile, epochs=1, verbose=False)
+        warm_up(model, x_train, model_key=model_key, profile=profile)
         timed = timed_examples(len(x_train), batch_size, fraction)
         timer = EpochTimer()
         fit(model, x_train[:timed], model_key=model_key, profile=profile, epochs=1,

@@ -16,8 +16,8 @@ the profile's validation images) is a separate column, neither timed nor in the 
 Timing: each model is built, compiled with ``ae.training.compile_autoencoder``
 (the profile's optimizer and batch size, ``steps_per_execution`` as aehelpers
 sets it) and trained with ``ae.training.fit`` on the real training images; a
-warm-up call (one full call of steps and one partial batch) traces the step
-function first, then ``--repeats`` consecutive epochs are timed (epoch begin to
+warm-up (``ae.training.warm_up``: one full call of steps and one partial batch)
+traces the step functions first, then ``--repeats`` consecutive epochs are timed (epoch begin to
 epoch end, no validation) and their median is kept. Greedy layer-wise training
 is timed phase by phase, each phase on its own inputs (pixels, then codings).
 
@@ -157,10 +157,7 @@ def seconds_per_epoch(model: keras.Model, x: np.ndarray, *, model_key: str, prof
                       repeats: int) -> list[float]:
     """Train ``model`` as aehelpers does; return the seconds of ``repeats`` epochs on ``x``."""
     ae.training.compile_autoencoder(model, model_key=model_key, profile=profile)
-    batch = profile.training(model_key).batch_size
-    # One whole call of steps and one partial batch: every step function traced first.
-    warm = x[:batch * ae.training.STEPS_PER_EXECUTION + batch // 2]
-    ae.training.fit(model, warm, model_key=model_key, profile=profile, epochs=1, verbose=False)
+    ae.training.warm_up(model, x, model_key=model_key, profile=profile)
     timer = EpochTimer()
     ae.training.fit(model, x, model_key=model_key, profile=profile, epochs=repeats,
                     verbose=False, callbacks=[timer])

@@ -171,6 +171,17 @@ def test_time_epoch_warms_every_step_up_then_scales_a_timed_slice(monkeypatch):
     assert seconds == pytest.approx(1.5 * len(images) / timed)
 
 
+def test_warm_up_runs_one_whole_call_of_steps_and_one_partial_batch():
+    batch = ae.get_profile("ci").training("stacked").batch_size
+    images = np.random.default_rng(2).random((40 * batch, 28, 28)).astype("float32")
+    *_, model = ae.models.build_stacked_autoencoder()
+    with pytest.raises(ValueError, match="compiled"):
+        training.warm_up(model, images, model_key="stacked", profile="ci")
+    training.compile_autoencoder(model, model_key="stacked", profile="ci")
+    training.warm_up(model, images, model_key="stacked", profile="ci")
+    assert int(model.optimizer.iterations) == 17  # 16 steps in one call, then 1 more
+
+
 def test_time_epoch_leaves_a_trained_model_and_its_optimizer_as_they_were(images):
     *_, model = ae.models.build_stacked_autoencoder()
     training.fit(model, images, model_key="stacked", profile="ci", epochs=1, verbose=False)
