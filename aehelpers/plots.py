@@ -181,8 +181,6 @@ def plot_gaussian_contours(mean, covariance, *, ax=None, levels: Sequence[float]
     For a VAE's map pass the prior, ``np.zeros(2)`` and ``np.eye(2)``. Introduced in
     07_variational_autoencoders.
     """
-    from matplotlib.patches import Ellipse
-
     mean = check_array("mean", mean, ndim=1, trailing_shape=(2,))
     covariance = np.asarray(check_array("covariance", covariance, ndim=2, trailing_shape=(2,)),
                             dtype=np.float64)
@@ -192,13 +190,24 @@ def plot_gaussian_contours(mean, covariance, *, ax=None, levels: Sequence[float]
     if variances.min() <= 0:
         raise ValueError("covariance must be positive definite (both variances > 0)")
     angle = float(np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1])))
+    levels = [check_float(f"levels[{index}]", level, minimum=0.0, open_min=True)
+              for index, level in enumerate(levels)]
     fig, ax = _axes(ax, (6, 6))
-    for index, level in enumerate(levels):
-        level = check_float(f"levels[{index}]", level, minimum=0.0, open_min=True)
-        ax.add_patch(Ellipse(mean, 2 * level * np.sqrt(variances[1]),
-                             2 * level * np.sqrt(variances[0]), angle=angle, fill=False,
-                             linestyle="--", linewidth=1.5, color=color, zorder=3))
+    _ellipses(ax, mean, np.sqrt(variances), angle, levels, color)
     return fig
+
+
+def _ellipses(ax, centre, scales, angle: float, levels, color: str = "#333333") -> list:
+    """Add dashed ellipses (half-axes ``level * scales``) to ``ax``; return the patches.
+
+    ``plot_gaussian_contours`` draws a distribution's with it; the VAE explorer keeps the
+    prior's patches to redraw them over its changing map.
+    """
+    from matplotlib.patches import Ellipse
+
+    return [ax.add_patch(Ellipse(centre, 2 * level * scales[1], 2 * level * scales[0],
+                                 angle=angle, fill=False, linestyle="--", linewidth=1.5,
+                                 color=color, zorder=3)) for level in levels]
 
 
 def _add_thumbnails(ax, points_2d, images, count):

@@ -43,7 +43,7 @@ from aehelpers.models import (
     check_encoder,
     codings_size,
 )
-from aehelpers.plots import PALETTE
+from aehelpers.plots import PALETTE, _ellipses
 
 _DPI = 72
 _SLIDERS = (widgets.FloatSlider, widgets.FloatLogSlider, widgets.IntSlider,
@@ -483,14 +483,6 @@ def _mosaic_axes(ax, title: str, shape: tuple[int, int]):
     return ax.imshow(np.ones((*shape, 3), dtype=np.float32), interpolation="nearest")
 
 
-def _prior_circles(ax) -> list:
-    """Draw the prior's 1-3 sigma circles; return them (to redraw over a changing map)."""
-    from matplotlib.patches import Circle
-
-    return [ax.add_patch(Circle((0, 0), radius, fill=False, linestyle=":", color="#222222",
-                                linewidth=1.2, zorder=3)) for radius in (1, 2, 3)]
-
-
 def beta_explorer(models, images, labels, *, num_points: int | None = None) -> Explorer:
     """Slide the KL weight across trained VAEs: map, KL per dimension, samples, reconstructions.
 
@@ -516,9 +508,9 @@ def beta_explorer(models, images, labels, *, num_points: int | None = None) -> E
     reach = max(4.0, max(float(np.percentile(np.abs(s.map_points), 99)) for s in summaries))
     maps = {s.multiple: _raster(s.map_points, colours, reach) for s in summaries}
     scatter = _map_axes(map_ax, reach)
-    circles = _prior_circles(map_ax)
+    circles = _ellipses(map_ax, (0.0, 0.0), (1.0, 1.0), 0.0, (1, 2, 3))  # the prior's
     map_ax.set(xlabel="most used dimension", ylabel="second most used")
-    map_ax.set_title("means (dotted: prior 1-3 sigma)", fontsize=10)
+    map_ax.set_title("means (dashed: prior 1-3 sigma)", fontsize=10)
     bar_ax = figure.add_subplot(grid[:, 1])
     size = len(summaries[0].kl_per_dim)
     bars = bar_ax.bar(np.arange(size), np.zeros(size), color=PALETTE[1])

@@ -573,6 +573,11 @@ def test_beta_explorer_swaps_models_and_reports_their_numbers(labelled):
     models = {m: _small_vae(m) for m in (0.5, 1.0, 8.0)}
     explorer = ae.widgets.beta_explorer(models, images, labels, num_points=30)
     assert explorer.controls["kl_weight"].value == 1.0
+    from matplotlib.patches import Ellipse
+
+    rings = [p for p in explorer.figure.axes[0].patches if isinstance(p, Ellipse)]
+    assert [(*p.center, p.width, p.height) for p in rings] == [  # the prior's 1-3 sigma
+        (0, 0, 2, 2), (0, 0, 4, 4), (0, 0, 6, 6)]
     assert [value for _, value in explorer.controls["kl_weight"].options] == [0.5, 1.0, 8.0]
     for multiple in (8.0, 0.5):
         _move(explorer, "kl_weight", multiple, ["map", "kl_per_dim", "samples",
