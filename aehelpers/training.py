@@ -227,16 +227,15 @@ def time_epoch(model: keras.Model, x_train, *, model_key: str,
                profile: str | Profile | None = None, fraction: float = 0.5) -> float:
     """Seconds one training epoch over all of ``x_train`` takes once the step is built.
 
-    Trains ``model`` first on one whole call of steps plus a partial batch, which traces
-    every training step an epoch uses (one batch alone would trace only a one-step call,
-    and the timed epoch would then include the tracing), then for one timed epoch on the
-    first ``fraction`` of ``x_train`` (``timed_examples``), scaled to the whole set. Steps
-    all cost about the same, so half an epoch, scaled, measures a whole one at half the
-    cost; the epoch's fixed cost (its data iterator) is scaled too, which a smaller
-    fraction would magnify: on 2 cores a quarter epoch overstated the stacked model's 1.8 s
-    epoch by 12% (benchmarks/epoch_timing.py). Afterwards the model's weights and its
-    optimizer's state are put back, so a trained model ends as it was and can be timed
-    where its step is already traced (compiled first for ``model_key`` if it was not).
+    Trains ``model`` first with ``warm_up``, which traces every training step an epoch
+    uses, then for one timed epoch on the first ``fraction`` of ``x_train``
+    (``timed_examples``), scaled to the whole set. Steps all cost about the same, so half an
+    epoch, scaled, measures a whole one at half the cost; the epoch's fixed cost (its data
+    iterator) is scaled too, which a smaller fraction would magnify: on 2 cores a quarter
+    epoch overstated the stacked model's 1.8 s epoch by 12% (benchmarks/epoch_timing.py).
+    Afterwards the model's weights and its optimizer's state are put back, so a trained
+    model ends as it was and can be timed where its step is already traced (compiled first
+    for ``model_key`` if it was not).
     Introduced in 04_convolutional_autoencoders.
     """
     model = check_model("model", model)

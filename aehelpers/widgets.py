@@ -508,7 +508,7 @@ def beta_explorer(models, images, labels, *, num_points: int | None = None) -> E
     reach = max(4.0, max(float(np.percentile(np.abs(s.map_points), 99)) for s in summaries))
     maps = {s.multiple: _raster(s.map_points, colours, reach) for s in summaries}
     scatter = _map_axes(map_ax, reach)
-    circles = _ellipses(map_ax, (0.0, 0.0), (1.0, 1.0), 0.0, (1, 2, 3))  # the prior's
+    circles = _ellipses(map_ax, (0.0, 0.0), (1.0, 1.0), 0.0, (1, 2, 3))  # prior: 1-3 sigma
     map_ax.set(xlabel="most used dimension", ylabel="second most used")
     map_ax.set_title("means (dashed: prior 1-3 sigma)", fontsize=10)
     bar_ax = figure.add_subplot(grid[:, 1])

@@ -17,8 +17,8 @@ Timing: each model is built, compiled with ``ae.training.compile_autoencoder``
 (the profile's optimizer and batch size, ``steps_per_execution`` as aehelpers
 sets it) and trained with ``ae.training.fit`` on the real training images; a
 warm-up (``ae.training.warm_up``: one full call of steps and one partial batch)
-traces the step functions first, then ``--repeats`` consecutive epochs are timed (epoch begin to
-epoch end, no validation) and their median is kept. Greedy layer-wise training
+traces the step functions first, then ``--repeats`` consecutive epochs are timed
+(epoch begin to epoch end, no validation) and their median is kept. Greedy layer-wise training
 is timed phase by phase, each phase on its own inputs (pixels, then codings).
 
 Beside each model, the same run measures what bounds it:
